@@ -1,0 +1,6 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+from .yolopose_assigner import LevelTargets, assign_level
+from .yolopose_head import YOLOPoseHead
+from .yolopose_loss import complete_iou, oks_keypoint_loss
+
+__all__ = ['YOLOPoseHead', 'assign_level', 'LevelTargets', 'oks_keypoint_loss', 'complete_iou']

@@ -1,0 +1,308 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""The anchor-based YOLO-Pose head, with LRFG-YoloPose's implicit-knowledge switch.
+
+Papers: "YOLO-Pose: Enhancing YOLO for Multi Person Pose Estimation Using Object Keypoint
+Similarity Loss", Maji et al., CVPRW 2022, Eq. (1)-(5); implicit knowledge from YOLOR
+(Wang et al., 2021, Eq. (1)-(3)) as used by LRFG-YoloPose.
+"""
+import math
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.cnn import ConvModule
+from mmcv.ops import nms
+from mmengine.dist import get_world_size
+from mmengine.model import BaseModule
+from mmengine.structures import InstanceData
+from mmpose.datasets.datasets.utils import parse_pose_metainfo
+from mmpose.registry import MODELS
+from mmpose.utils.typing import ConfigType, OptMultiConfig, OptSampleList
+from torch import Tensor
+
+from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
+from .yolopose_assigner import assign_level
+from .yolopose_loss import complete_iou, oks_keypoint_loss
+
+# YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
+DEFAULT_ANCHORS = (((19, 27), (44, 40), (38, 94)), ((96, 68), (86, 152), (180, 137)),
+                   ((140, 301), (303, 264), (238, 542)), ((436, 615), (739, 380), (925, 792)))
+# Reference loss weights for 4 levels at 640 (box, obj and vis already scaled by 3 / 4
+# levels; vis is 0.5 * num_classes / 80). At input size S multiply obj by (S / 640)^2.
+DEFAULT_LOSS_WEIGHTS = dict(bbox=0.05 * 0.75, obj=1.0 * 0.75, kpt=0.10, vis=0.5 / 80 * 0.75)
+
+
+@MODELS.register_module()
+class YOLOPoseHead(BaseModule):
+    """YOLO-Pose head: per level and anchor, a person box, objectness, class score and
+    ``K`` keypoints ``(x, y, conf)``.
+
+    Per level: a 1x1 conv gives ``A * (5 + num_classes)`` box outputs (wrapped by
+    ImplicitA on its input and ImplicitM on its output when ``use_implicit``); a keypoint
+    branch of 6 depthwise 3x3 CBS alternating with 5 pointwise 1x1 CBS, then a 1x1 conv,
+    gives ``A * 3K`` keypoint outputs.
+
+    Decoding (Eq. (1)-(2)): box ``xy = (2 sigmoid(t) - 0.5 + grid) * stride``,
+    ``wh = (2 sigmoid(t))^2 * anchor``; keypoint ``xy = (2t - 0.5 + grid) * stride``;
+    keypoint confidence ``sigmoid(t)``; score ``sigmoid(obj) * sigmoid(cls)``.
+
+    Args:
+        in_channels (Sequence[int]): Widths of the input levels.
+            Defaults to (128, 256, 384, 512).
+        featmap_strides (Sequence[int]): Level strides. Defaults to (8, 16, 32, 64).
+        anchors (Sequence): Per level, ``A`` anchors ``(w, h)`` in input pixels.
+            Defaults to the YOLOv5s6 anchors.
+        num_classes (int): Object classes (1: person). Defaults to 1.
+        metainfo (str): Dataset meta file giving the keypoint count and OKS sigmas.
+            Defaults to MMPose's COCO meta file.
+        use_implicit (bool): Implicit knowledge around the box conv. Defaults to True.
+        anchor_thr (float): Box/anchor side-ratio limit of the assignment.
+            Defaults to 4.0.
+        obj_level_weights (Sequence[float]): Objectness loss weight per level.
+            Defaults to (4.0, 1.0, 0.25, 0.06).
+        loss_weights (dict): Weights of ``bbox``, ``obj``, ``kpt`` and ``vis``.
+            Defaults to the reference weights for 4 levels at input 640.
+        norm_cfg (dict): Norm layer. Defaults to BN (momentum 0.03, eps 0.001).
+        act_cfg (dict): Activation. Defaults to SiLU.
+        init_cfg (dict, optional): Initialisation config. Defaults to PyTorch's
+            default conv init.
+    """
+
+    def __init__(self,
+                 in_channels: Sequence[int] = (128, 256, 384, 512),
+                 featmap_strides: Sequence[int] = (8, 16, 32, 64),
+                 anchors: Sequence = DEFAULT_ANCHORS,
+                 num_classes: int = 1,
+                 metainfo: str = 'configs/_base_/datasets/coco.py',
+                 use_implicit: bool = True,
+                 anchor_thr: float = 4.0,
+                 obj_level_weights: Sequence[float] = (4.0, 1.0, 0.25, 0.06),
+                 loss_weights: Dict[str, float] = DEFAULT_LOSS_WEIGHTS,
+                 norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
+                 act_cfg: ConfigType = dict(type='SiLU'),
+                 init_cfg: OptMultiConfig = dict(
+                     type='Kaiming', layer='Conv2d', a=2.23606797749979,
+                     distribution='uniform', mode='fan_in', nonlinearity='leaky_relu')):
+        super().__init__(init_cfg)
+        if not len(in_channels) == len(featmap_strides) == len(anchors) == len(
+                obj_level_weights):
+            raise ValueError('in_channels, featmap_strides, anchors and obj_level_weights '
+                             'need one entry per level')
+        meta = parse_pose_metainfo(dict(from_file=metainfo))
+        self.num_keypoints = int(meta['num_keypoints'])
+        self.register_buffer('sigmas', torch.as_tensor(meta['sigmas'], dtype=torch.float32),
+                             persistent=False)
+        self.register_buffer('anchors', torch.as_tensor(anchors, dtype=torch.float32),
+                             persistent=False)  # (L, A, 2) pixels
+        self.in_channels = list(in_channels)
+        self.featmap_strides = list(featmap_strides)
+        self.num_anchors = self.anchors.shape[1]
+        self.num_classes = num_classes
+        self.num_box_out = 5 + num_classes
+        self.use_implicit = use_implicit
+        self.anchor_thr = anchor_thr
+        self.obj_level_weights = list(obj_level_weights)
+        self.loss_weights = dict(loss_weights)
+
+        A, K = self.num_anchors, self.num_keypoints
+        cfg = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.box_convs = nn.ModuleList(nn.Conv2d(c, A * self.num_box_out, 1) for c in in_channels)
+        self.kpt_convs = nn.ModuleList()
+        for c in in_channels:
+            layers = []
+            for i in range(6):
+                layers.append(ConvModule(c, c, 3, padding=1, groups=c, **cfg))
+                if i < 5:
+                    layers.append(ConvModule(c, c, 1, **cfg))
+            layers.append(nn.Conv2d(c, A * 3 * K, 1))
+            self.kpt_convs.append(nn.Sequential(*layers))
+        if use_implicit:
+            self.implicit_a = nn.ModuleList(ImplicitA(c) for c in in_channels)
+            self.implicit_m = nn.ModuleList(ImplicitM(A * self.num_box_out) for _ in in_channels)
+        self._grid_cache: Dict[Tuple[int, int], Tensor] = {}
+
+    def init_weights(self):
+        """Default conv init, then YOLOv5's prior biases for objectness and class."""
+        super().init_weights()
+        for conv, stride in zip(self.box_convs, self.featmap_strides):
+            bias = conv.bias.data.view(self.num_anchors, self.num_box_out)
+            # About 8 objects per 640x640 image; class prior 0.6 (YOLOv5).
+            bias[:, 4] += math.log(8 / (640 / stride)**2)
+            bias[:, 5:] += math.log(0.6 / (self.num_classes - 0.99))
+
+    def forward(self, feats: Tuple[Tensor]) -> Tuple[List[Tensor], List[Tensor]]:
+        """Raw outputs per level: box ``(B, A*(5+nc), H, W)`` and keypoint
+        ``(B, A*3K, H, W)``."""
+        box_outs, kpt_outs = [], []
+        for i, x in enumerate(feats):
+            if self.use_implicit:
+                box_outs.append(self.implicit_m[i](self.box_convs[i](self.implicit_a[i](x))))
+            else:
+                box_outs.append(self.box_convs[i](x))
+            kpt_outs.append(self.kpt_convs[i](x))
+        return box_outs, kpt_outs
+
+    def _level_predictions(self, box_out: Tensor, kpt_out: Tensor) -> Tensor:
+        """Join one level's outputs into ``(B, A, H, W, 5 + nc + 3K)``."""
+        b, _, h, w = box_out.shape
+        box = box_out.view(b, self.num_anchors, self.num_box_out, h, w)
+        kpt = kpt_out.view(b, self.num_anchors, 3 * self.num_keypoints, h, w)
+        return torch.cat([box, kpt], dim=2).permute(0, 1, 3, 4, 2)
+
+    def _grid(self, h: int, w: int, device, dtype) -> Tensor:
+        """(H, W, 2) cell corners (x, y) in grid units, cached per size and device."""
+        key = (h, w, str(device), dtype)
+        if key not in self._grid_cache:
+            ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=dtype),
+                                    torch.arange(w, device=device, dtype=dtype), indexing='ij')
+            self._grid_cache[key] = torch.stack([xs, ys], dim=-1)
+        return self._grid_cache[key]
+
+    def decode(self, box_outs: List[Tensor], kpt_outs: List[Tensor]) -> Tensor:
+        """Decode all levels to ``(B, N, 4 + 1 + 3K)``: box xyxy, score, keypoints
+        ``(x, y, conf)``, all in input pixels."""
+        decoded = []
+        K = self.num_keypoints
+        for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
+            p = self._level_predictions(box_out, kpt_out)  # (B, A, H, W, C)
+            b, a, h, w, _ = p.shape
+            stride = self.featmap_strides[level]
+            grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2)
+            anchors = self.anchors[level].to(p.dtype).view(1, a, 1, 1, 2)
+            xy = (p[..., :2].sigmoid() * 2 - 0.5 + grid) * stride
+            wh = (p[..., 2:4].sigmoid() * 2).pow(2) * anchors
+            score = p[..., 4:5].sigmoid() * p[..., 5:self.num_box_out].sigmoid().amax(
+                dim=-1, keepdim=True)
+            kpt = p[..., self.num_box_out:].reshape(b, a, h, w, K, 3)
+            kpt_xy = (kpt[..., :2] * 2 - 0.5 + grid[:, :, None]) * stride  # (B, A, H, W, K, 2)
+            kpt_conf = kpt[..., 2:].sigmoid()
+            kpts = torch.cat([kpt_xy, kpt_conf], dim=-1).reshape(b, a, h, w, 3 * K)
+            boxes = torch.cat([xy - wh / 2, xy + wh / 2], dim=-1)
+            decoded.append(torch.cat([boxes, score, kpts], dim=-1).reshape(b, -1, 5 + 3 * K))
+        return torch.cat(decoded, dim=1)
+
+    def predict(self,
+                feats: Tuple[Tensor],
+                batch_data_samples: OptSampleList,
+                test_cfg: ConfigType = {}) -> List[InstanceData]:
+        """Decode, filter by score, run box NMS and return instances in input space.
+
+        ``test_cfg`` keys: ``score_thr`` (0.001), ``nms_thr`` (0.65), ``nms_pre``
+        (30000 candidates into NMS) and ``max_per_img`` (300).
+        """
+        if test_cfg.get('flip_test', False):
+            raise NotImplementedError('YOLOPoseHead does not support flip_test; set '
+                                      'model.test_cfg.flip_test=False')
+        score_thr = test_cfg.get('score_thr', 0.001)
+        nms_thr = test_cfg.get('nms_thr', 0.65)
+        nms_pre = test_cfg.get('nms_pre', 30000)
+        max_per_img = test_cfg.get('max_per_img', 300)
+        K = self.num_keypoints
+
+        decoded = self.decode(*self.forward(feats))  # (B, N, 5 + 3K)
+        results = []
+        for det, data_sample in zip(decoded, batch_data_samples):
+            det = det[det[:, 4] > score_thr]
+            if det.shape[0] > nms_pre:
+                det = det[det[:, 4].topk(nms_pre).indices]
+            if det.shape[0] > 0:
+                _, keep = nms(det[:, :4].contiguous(), det[:, 4].contiguous(), nms_thr)
+                det = det[keep[:max_per_img]]
+            input_w, input_h = data_sample.metainfo['input_size']
+            bboxes = det[:, :4].clone()
+            bboxes[:, 0::2].clamp_(0, input_w)
+            bboxes[:, 1::2].clamp_(0, input_h)
+            kpts = det[:, 5:].reshape(-1, K, 3)
+            results.append(InstanceData(
+                scores=det[:, 4].cpu().numpy(),
+                labels=np.zeros(det.shape[0], dtype=np.int64),
+                bboxes=bboxes.cpu().numpy(),
+                bbox_scores=det[:, 4].cpu().numpy(),
+                keypoints=kpts[..., :2].cpu().numpy(),
+                keypoint_scores=kpts[..., 2].cpu().numpy(),
+                keypoints_visible=kpts[..., 2].cpu().numpy()))
+        return results
+
+    def _collect_targets(self, batch_data_samples, device) -> Tuple[Tensor, ...]:
+        """Batch targets: image index (n, ), boxes cx, cy, w, h (n, 4), keypoints
+        (n, K, 2) and labelled mask (n, K), in input pixels."""
+        img_inds, boxes, kpts, labelled = [], [], [], []
+        K = self.num_keypoints
+        for i, data_sample in enumerate(batch_data_samples):
+            gt = data_sample.gt_instance_labels
+            b = torch.as_tensor(gt.bboxes, dtype=torch.float32, device=device).reshape(-1, 4)
+            if len(b) == 0:
+                continue
+            k = torch.as_tensor(gt.keypoints, dtype=torch.float32, device=device).reshape(-1, K, 2)
+            v = torch.as_tensor(gt.keypoints_visible, dtype=torch.float32, device=device)
+            img_inds.append(torch.full((len(b), ), i, dtype=torch.long, device=device))
+            boxes.append(torch.cat([(b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]], dim=1))
+            kpts.append(k)
+            labelled.append((v.reshape(-1, K) > 0).float())
+        if not boxes:
+            return (torch.zeros(0, dtype=torch.long, device=device), torch.zeros(0, 4, device=device),
+                    torch.zeros(0, K, 2, device=device), torch.zeros(0, K, device=device))
+        return torch.cat(img_inds), torch.cat(boxes), torch.cat(kpts), torch.cat(labelled)
+
+    def loss(self,
+             feats: Tuple[Tensor],
+             batch_data_samples: OptSampleList,
+             train_cfg: ConfigType = {}) -> Dict[str, Tensor]:
+        """Assign targets (YOLOv5 style) and compute the YOLO-Pose losses.
+
+        Returns ``loss_bbox`` (1 - CIoU), ``loss_obj`` (BCE to the detached CIoU, with
+        level weights), ``loss_kpt`` (OKS loss, Eq. (3)-(4)) and ``loss_vis`` (keypoint
+        confidence BCE, Eq. (5)), each multiplied by the global batch size as in YOLOv5
+        (the reference learning rate assumes summed per-image losses).
+        """
+        box_outs, kpt_outs = self.forward(feats)
+        device = box_outs[0].device
+        img_inds, boxes, kpts, labelled = self._collect_targets(batch_data_samples, device)
+        nb = self.num_box_out
+
+        loss_bbox = loss_obj = loss_kpt = loss_vis = box_outs[0].new_zeros(())
+        for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
+            p = self._level_predictions(box_out, kpt_out)  # (B, A, H, W, C)
+            h, w = p.shape[2:4]
+            stride = self.featmap_strides[level]
+            t = assign_level(img_inds, boxes, kpts, self.anchors[level], stride, (h, w),
+                             self.anchor_thr)
+            obj_target = torch.zeros_like(p[..., 4])
+            if len(t.img_inds):
+                ps = p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x]  # (m, C)
+                anchors = self.anchors[level][t.anchor_inds] / stride  # (m, 2) grid units
+                pxy = ps[:, :2].sigmoid() * 2 - 0.5
+                pwh = (ps[:, 2:4].sigmoid() * 2).pow(2) * anchors
+                ciou = complete_iou(torch.cat([pxy, pwh], dim=1), t.boxes)
+                loss_bbox = loss_bbox + (1 - ciou).mean()
+
+                pk = ps[:, nb:].reshape(-1, self.num_keypoints, 3)
+                mask = labelled[t.target_inds]  # (m, K)
+                areas = t.boxes[:, 2] * t.boxes[:, 3]
+                loss_kpt = loss_kpt + oks_keypoint_loss(pk[..., :2] * 2 - 0.5, t.keypoints, mask,
+                                                        areas, self.sigmas)
+                loss_vis = loss_vis + F.binary_cross_entropy_with_logits(pk[..., 2], mask)
+                obj_target[t.img_inds, t.anchor_inds, t.grid_y,
+                           t.grid_x] = ciou.detach().clamp(min=0).to(obj_target.dtype)
+            loss_obj = loss_obj + self.obj_level_weights[level] * \
+                F.binary_cross_entropy_with_logits(p[..., 4], obj_target)
+
+        scale = len(batch_data_samples) * get_world_size()
+        w = self.loss_weights
+        return dict(
+            loss_bbox=loss_bbox * w['bbox'] * scale,
+            loss_obj=loss_obj * w['obj'] * scale,
+            loss_kpt=loss_kpt * w['kpt'] * scale,
+            loss_vis=loss_vis * w['vis'] * scale)
+
+    def switch_to_deploy(self, test_cfg: Optional[ConfigType] = None):
+        """Fold ImplicitA/ImplicitM into the box convs (outputs unchanged)."""
+        if not self.use_implicit:
+            return
+        self.box_convs = nn.ModuleList(
+            fold_implicit_into_conv(conv, ia, im)
+            for conv, ia, im in zip(self.box_convs, self.implicit_a, self.implicit_m))
+        del self.implicit_a, self.implicit_m
+        self.use_implicit = False

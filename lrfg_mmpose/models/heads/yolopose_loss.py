@@ -1,0 +1,64 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""Losses of YOLO-Pose.
+
+Paper: "YOLO-Pose: Enhancing YOLO for Multi Person Pose Estimation Using Object
+Keypoint Similarity Loss", Maji et al., CVPRW 2022, Eq. (1)-(5) (box CIoU, OKS keypoint
+loss and keypoint-confidence loss).
+"""
+import math
+
+import torch
+from torch import Tensor
+
+
+def cxcywh_to_xyxy(boxes: Tensor) -> Tensor:
+    """(..., 4) centre/size boxes to corner boxes."""
+    xy, wh = boxes[..., :2], boxes[..., 2:]
+    return torch.cat([xy - wh / 2, xy + wh / 2], dim=-1)
+
+
+def complete_iou(pred: Tensor, target: Tensor, eps: float = 1e-7) -> Tensor:
+    """CIoU of aligned (m, 4) cx, cy, w, h boxes (Zheng et al., AAAI 2020, Eq. (9)-(11)).
+
+    ``IoU - rho^2 / c^2 - alpha * v`` with the aspect term's weight ``alpha`` kept out of
+    the graph, as YOLOv5. mmdet's ``ciou_loss`` is not used: its ``alpha`` is 0 / 0 (NaN)
+    for a perfect prediction.
+    """
+    p1, p2 = cxcywh_to_xyxy(pred).split(2, dim=-1)
+    t1, t2 = cxcywh_to_xyxy(target).split(2, dim=-1)
+    wh_p, wh_t = pred[:, 2:], target[:, 2:]
+    inter = (torch.min(p2, t2) - torch.max(p1, t1)).clamp(min=0).prod(dim=-1)
+    union = wh_p.prod(dim=-1) + wh_t.prod(dim=-1) - inter + eps
+    iou = inter / union
+    enclose = (torch.max(p2, t2) - torch.min(p1, t1)).pow(2).sum(dim=-1) + eps  # c^2
+    rho2 = (pred[:, :2] - target[:, :2]).pow(2).sum(dim=-1)
+    v = (4 / math.pi**2) * (torch.atan(wh_t[:, 0] / (wh_t[:, 1] + eps)) -
+                            torch.atan(wh_p[:, 0] / (wh_p[:, 1] + eps))).pow(2)
+    with torch.no_grad():
+        alpha = v / (v - iou + (1 + eps))
+    return iou - (rho2 / enclose + alpha * v)
+
+
+def oks_keypoint_loss(pred: Tensor, target: Tensor, labelled: Tensor, areas: Tensor,
+                      sigmas: Tensor, eps: float = 1e-9) -> Tensor:
+    """YOLO-Pose's OKS keypoint loss, Eq. (3)-(4).
+
+    ``sum_{i,k} v_ik (1 - exp(-d_ik^2 / (s_i * 4 sigma_k^2))) / sum_{i,k} v_ik`` with
+    ``d`` the keypoint error and ``s`` the target box area (same units squared). This
+    equals the reference's ``K / #labelled`` scaling of the mean over all ``m x K``
+    keypoints.
+
+    Args:
+        pred (Tensor): (m, K, 2) predicted keypoints.
+        target (Tensor): (m, K, 2) target keypoints.
+        labelled (Tensor): (m, K) 1 where the keypoint is labelled, else 0.
+        areas (Tensor): (m, ) target box areas.
+        sigmas (Tensor): (K, ) per-keypoint OKS sigmas.
+
+    Returns:
+        Tensor: the scalar loss (0 when nothing is labelled).
+    """
+    dist2 = (pred - target).pow(2).sum(dim=-1)  # (m, K)
+    scale = areas[:, None] * (4 * sigmas.pow(2))[None] + eps  # (m, K)
+    per_kpt = (1 - torch.exp(-dist2 / scale)) * labelled
+    return per_kpt.sum() / labelled.sum().clamp(min=1)

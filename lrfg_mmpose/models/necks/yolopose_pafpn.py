@@ -1,0 +1,88 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""The PANet neck of YOLOv5s6-pose, with LRFG-YoloPose's GhostConv switch.
+
+Paper: LRFG-YoloPose (GhostConv in the PANet); "Path Aggregation Network for Instance
+Segmentation", Liu et al., CVPR 2018; GhostConv from Han et al., CVPR 2020, Eq. (2)-(3).
+"""
+from typing import List, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule
+from mmdet.models.layers import CSPLayer
+from mmengine.model import BaseModule
+from mmpose.registry import MODELS
+from mmpose.utils.typing import ConfigType, OptMultiConfig
+
+from ..layers import GhostConv
+
+
+@MODELS.register_module()
+class YOLOPosePAFPN(BaseModule):
+    """Top-down then bottom-up path aggregation over P3-P6 (YOLOv5 "head" layers 12-32).
+
+    Top-down, from the deepest level: a 1x1 lateral conv maps level ``i`` to the width
+    of level ``i-1``, is upsampled x2, concatenated with backbone level ``i-1`` and fused
+    by a C3 (no residual). Bottom-up: a 3x3 stride-2 conv, concatenation with the lateral
+    output of the next level, and a C3. Output widths equal input widths.
+
+    Args:
+        in_channels (Sequence[int]): Widths of P3..P6. Defaults to (128, 256, 384, 512).
+        num_csp_blocks (int): Bottlenecks per C3. Defaults to 1.
+        use_ghost (bool): Make the six stand-alone convs (laterals and downsamples)
+            :class:`GhostConv`. Defaults to True.
+        norm_cfg (dict): Norm layer. Defaults to BN (momentum 0.03, eps 0.001).
+        act_cfg (dict): Activation. Defaults to SiLU.
+        init_cfg (dict, optional): Initialisation config. Defaults to PyTorch's
+            default conv init.
+    """
+
+    def __init__(self,
+                 in_channels: Sequence[int] = (128, 256, 384, 512),
+                 num_csp_blocks: int = 1,
+                 use_ghost: bool = True,
+                 norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
+                 act_cfg: ConfigType = dict(type='SiLU'),
+                 init_cfg: OptMultiConfig = dict(
+                     type='Kaiming', layer='Conv2d', a=2.23606797749979,
+                     distribution='uniform', mode='fan_in', nonlinearity='leaky_relu')):
+        super().__init__(init_cfg)
+        self.in_channels = list(in_channels)
+        conv = GhostConv if use_ghost else ConvModule
+        cfg = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        csp = dict(num_blocks=num_csp_blocks, add_identity=False, **cfg)
+        num_levels = len(self.in_channels)
+        c = self.in_channels
+
+        self.upsample = nn.Upsample(scale_factor=2, mode='nearest')
+        # Top-down, deepest first: lateral i maps c[i] -> c[i-1]; C3 fuses 2*c[i-1] -> c[i-1].
+        self.lateral_convs = nn.ModuleList()
+        self.top_down_blocks = nn.ModuleList()
+        for i in range(num_levels - 1, 0, -1):
+            self.lateral_convs.append(conv(c[i], c[i - 1], 1, **cfg))
+            self.top_down_blocks.append(CSPLayer(2 * c[i - 1], c[i - 1], **csp))
+        # Bottom-up: downsample out[i] (c[i]) and concat the lateral of level i+1 (c[i]).
+        self.downsamples = nn.ModuleList()
+        self.bottom_up_blocks = nn.ModuleList()
+        for i in range(num_levels - 1):
+            self.downsamples.append(conv(c[i], c[i], 3, stride=2, padding=1, **cfg))
+            self.bottom_up_blocks.append(CSPLayer(2 * c[i], c[i + 1], **csp))
+
+    def forward(self, inputs: Tuple[torch.Tensor]) -> Tuple[torch.Tensor]:
+        if len(inputs) != len(self.in_channels):
+            raise ValueError(f'{type(self).__name__} expects {len(self.in_channels)} levels, '
+                             f'got {len(inputs)}: check the backbone out_indices')
+        num_levels = len(inputs)
+        feat = inputs[-1]
+        laterals: List[torch.Tensor] = []  # laterals[k] has the width of level num_levels-2-k
+        for k, i in enumerate(range(num_levels - 1, 0, -1)):
+            lateral = self.lateral_convs[k](feat)
+            laterals.append(lateral)
+            feat = self.top_down_blocks[k](
+                torch.cat([self.upsample(lateral), inputs[i - 1]], dim=1))  # (B, 2*c[i-1], ...)
+        outs = [feat]
+        for i in range(num_levels - 1):
+            down = self.downsamples[i](outs[-1])
+            outs.append(self.bottom_up_blocks[i](
+                torch.cat([down, laterals[num_levels - 2 - i]], dim=1)))  # (B, 2*c[i], ...)
+        return tuple(outs)

@@ -1,0 +1,188 @@
+import math
+import unittest
+from unittest import mock
+
+import torch
+from mmengine.structures import InstanceData
+from mmpose.structures import PoseDataSample
+
+from lrfg_mmpose.models.heads import YOLOPoseHead, assign_level, complete_iou, oks_keypoint_loss
+
+INPUT = 256  # input size used by these tests
+STRIDES = (8, 16, 32, 64)
+K = 17
+
+
+def num_params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def make_sample(bboxes, keypoints, visible):
+    sample = PoseDataSample(metainfo=dict(input_size=(INPUT, INPUT)))
+    sample.gt_instance_labels = InstanceData(
+        bboxes=torch.as_tensor(bboxes, dtype=torch.float32).reshape(-1, 4),
+        keypoints=torch.as_tensor(keypoints, dtype=torch.float32).reshape(-1, K, 2),
+        keypoints_visible=torch.as_tensor(visible, dtype=torch.float32).reshape(-1, K))
+    return sample
+
+
+def person():
+    """One person: box centre (99, 101), 40 x 80, keypoints on a grid inside it."""
+    box = torch.tensor([[79., 61., 119., 141.]])
+    xs = torch.linspace(82, 116, K)
+    ys = torch.linspace(64, 138, K)
+    kpts = torch.stack([xs, ys], dim=1)[None]
+    vis = torch.ones(1, K)
+    vis[0, 3] = 0  # one unlabelled keypoint
+    return box, kpts, vis
+
+
+def perfect_outputs(head, box, kpts, vis):
+    """Raw head outputs whose decoding is exactly the given person at every positive."""
+    logit = lambda p: torch.log(p / (1 - p))  # noqa: E731
+    cxcywh = torch.cat([(box[:, :2] + box[:, 2:]) / 2, box[:, 2:] - box[:, :2]], 1)
+    A, nb = head.num_anchors, head.num_box_out
+    box_outs, kpt_outs = [], []
+    for level, stride in enumerate(STRIDES):
+        size = INPUT // stride
+        p = torch.full((1, A, size, size, nb + 3 * K), -12.0)
+        t = assign_level(torch.zeros(1, dtype=torch.long), cxcywh, kpts, head.anchors[level],
+                         stride, (size, size))
+        anchors = head.anchors[level][t.anchor_inds] / stride
+        vals = torch.cat([
+            logit((t.boxes[:, :2] + 0.5) / 2),
+            logit((t.boxes[:, 2:] / anchors).sqrt() / 2),
+            torch.full((len(t.img_inds), 2), 12.0),
+            torch.cat([(t.keypoints + 0.5) / 2, (vis[t.target_inds] * 24 - 12)[..., None]],
+                      dim=-1).flatten(1)
+        ], dim=1)
+        p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x] = vals
+        box_outs.append(p[..., :nb].permute(0, 1, 4, 2, 3).reshape(1, A * nb, size, size))
+        kpt_outs.append(p[..., nb:].permute(0, 1, 4, 2, 3).reshape(1, A * 3 * K, size, size))
+    return box_outs, kpt_outs
+
+
+class TestYOLOPoseHead(unittest.TestCase):
+
+    def test_params_match_design(self):
+        # box convs 23,112 + keypoint branches 2,751,332; implicit adds 1,280 + 4 x 18.
+        self.assertEqual(num_params(YOLOPoseHead(use_implicit=False)), 2774444)
+        self.assertEqual(num_params(YOLOPoseHead(use_implicit=True)), 2774444 + 1352)
+
+    def test_forward_shapes(self):
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        feats = [torch.randn(2, c, INPUT // s, INPUT // s) for c, s in zip((8, 16, 24, 32), STRIDES)]
+        box_outs, kpt_outs = head(feats)
+        for b, k, s in zip(box_outs, kpt_outs, STRIDES):
+            self.assertEqual(b.shape, (2, 3 * 6, INPUT // s, INPUT // s))
+            self.assertEqual(k.shape, (2, 3 * 51, INPUT // s, INPUT // s))
+
+    def test_assignment_hand_computed(self):
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        box, kpts, _ = person()
+        cxcywh = torch.tensor([[99., 101., 40., 80.]])
+        # P3: centre (12.375, 12.625) cells; x in the left half -> left neighbour (11, 12);
+        # y in the lower half -> the cell below (12, 13). All 3 anchors have ratios < 4.
+        t = assign_level(torch.zeros(1, dtype=torch.long), cxcywh, kpts, head.anchors[0], 8, (32, 32))
+        cells = sorted(set(zip(t.grid_x.tolist(), t.grid_y.tolist())))
+        self.assertEqual(cells, [(11, 12), (12, 12), (12, 13)])
+        self.assertEqual(sorted(set(t.anchor_inds.tolist())), [0, 1, 2])
+        self.assertEqual(len(t.img_inds), 9)
+        own = (t.grid_x == 12) & (t.grid_y == 12)
+        torch.testing.assert_close(t.boxes[own][0], torch.tensor([0.375, 0.625, 5.0, 10.0]))
+        left = (t.grid_x == 11)
+        torch.testing.assert_close(t.boxes[left][0, :2], torch.tensor([1.375, 0.625]))
+        torch.testing.assert_close(t.keypoints[own][0, 0], torch.tensor([82 / 8 - 12, 64 / 8 - 12]))
+        # P4: anchor (180, 137) has 180 / 40 = 4.5 > 4 and is not used.
+        t4 = assign_level(torch.zeros(1, dtype=torch.long), cxcywh, kpts, head.anchors[1], 16, (16, 16))
+        self.assertEqual(sorted(set(t4.anchor_inds.tolist())), [0, 1])
+
+    def test_oks_loss_hand_computed(self):
+        pred = torch.tensor([[[2.0, 0.0], [5.0, 5.0]], [[0.0, 3.0], [1.0, 1.0]]])
+        target = torch.zeros(2, 2, 2)
+        labelled = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
+        areas = torch.tensor([100.0, 50.0])
+        sigmas = torch.tensor([0.5, 0.25])
+        expected = ((1 - math.exp(-4 / (100 * 4 * 0.25))) + (1 - math.exp(-9 / (50 * 4 * 0.25)))
+                    + (1 - math.exp(-2 / (50 * 4 * 0.0625)))) / 3
+        self.assertAlmostEqual(oks_keypoint_loss(pred, target, labelled, areas, sigmas).item(),
+                               expected, places=6)
+        self.assertEqual(oks_keypoint_loss(pred, target, torch.zeros(2, 2), areas, sigmas).item(), 0)
+
+    def test_complete_iou_hand_computed(self):
+        # Same centre and shape: CIoU = IoU = 1 (no NaN). Boxes 2x2 at (0, 0) and (1, 0):
+        # IoU = 2 / 6, rho^2 = 1, enclosing box 3 x 2 -> c^2 = 13, v = 0.
+        pred = torch.tensor([[0.0, 0.0, 2.0, 2.0], [0.0, 0.0, 2.0, 2.0]])
+        target = torch.tensor([[0.0, 0.0, 2.0, 2.0], [1.0, 0.0, 2.0, 2.0]])
+        torch.testing.assert_close(complete_iou(pred, target), torch.tensor([1.0, 2 / 6 - 1 / 13]))
+        # Same centre, 2x2 vs 2x4: IoU = 0.5, rho = 0, v = 4/pi^2 (atan 0.5 - atan 1)^2.
+        v = 4 / math.pi**2 * (math.atan(0.5) - math.atan(1.0))**2
+        expected = 0.5 - v * v / (v - 0.5 + 1)
+        ciou = complete_iou(torch.tensor([[0.0, 0.0, 2.0, 2.0]]), torch.tensor([[0.0, 0.0, 2.0, 4.0]]))
+        self.assertAlmostEqual(ciou.item(), expected, places=5)
+
+    def test_perfect_prediction_decodes_to_person_and_zero_loss(self):
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        box, kpts, vis = person()
+        outputs = perfect_outputs(head, box, kpts, vis)
+        sample = make_sample(box, kpts, vis)
+        with mock.patch.object(head, 'forward', return_value=outputs):
+            preds = head.predict(None, [sample], dict(score_thr=0.5, nms_thr=0.65))
+            losses = head.loss(None, [sample])
+        self.assertEqual(len(preds), 1)
+        pred = preds[0]
+        self.assertEqual(len(pred.bboxes), 1)
+        torch.testing.assert_close(torch.from_numpy(pred.bboxes), box, atol=1e-3, rtol=0)
+        torch.testing.assert_close(torch.from_numpy(pred.keypoints), kpts, atol=1e-3, rtol=0)
+        self.assertEqual(pred.keypoints.shape, (1, K, 2))
+        self.assertEqual(pred.keypoint_scores.shape, (1, K))
+        self.assertLess(pred.keypoint_scores[0, 3], 1e-4)  # the unlabelled keypoint
+        self.assertGreater(pred.bbox_scores[0], 0.99)
+        self.assertLess(losses['loss_bbox'].item(), 1e-5)
+        self.assertLess(losses['loss_kpt'].item(), 1e-6)
+        self.assertEqual(set(losses), {'loss_bbox', 'loss_obj', 'loss_kpt', 'loss_vis'})
+
+    def test_loss_gradients_and_empty_images(self):
+        torch.manual_seed(0)
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        head.init_weights()
+        feats = [torch.randn(2, c, INPUT // s, INPUT // s) for c, s in zip((8, 16, 24, 32), STRIDES)]
+        box, kpts, vis = person()
+        samples = [make_sample(box, kpts, vis), make_sample(torch.zeros(0, 4), torch.zeros(0, K, 2),
+                                                            torch.zeros(0, K))]
+        losses = head.loss(feats, samples)
+        total = sum(losses.values())
+        self.assertTrue(torch.isfinite(total))
+        total.backward()
+        for name, p in head.named_parameters():
+            self.assertIsNotNone(p.grad, name)
+            self.assertTrue(torch.isfinite(p.grad).all(), name)
+        # A batch without any person: only objectness, no NaN.
+        empty = [make_sample(torch.zeros(0, 4), torch.zeros(0, K, 2), torch.zeros(0, K))]
+        losses = head.loss([f[:1] for f in feats], empty)
+        self.assertGreater(losses['loss_obj'].item(), 0)
+        self.assertEqual(losses['loss_bbox'].item(), 0)
+        self.assertTrue(all(torch.isfinite(v) for v in losses.values()))
+
+    def test_switch_to_deploy_folds_implicit(self):
+        torch.manual_seed(0)
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32), use_implicit=True).eval()
+        for m in list(head.implicit_a) + list(head.implicit_m):
+            m.implicit.data.normal_(0.5, 0.3)
+        feats = [torch.randn(1, c, INPUT // s, INPUT // s) for c, s in zip((8, 16, 24, 32), STRIDES)]
+        with torch.no_grad():
+            before = head(feats)
+            head.switch_to_deploy(None)
+            after = head(feats)
+        self.assertFalse(hasattr(head, 'implicit_a'))
+        for b, a in zip(before[0] + before[1], after[0] + after[1]):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+    def test_flip_test_is_refused_clearly(self):
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        with self.assertRaisesRegex(NotImplementedError, 'flip_test'):
+            head.predict(None, [], dict(flip_test=True))
+
+
+if __name__ == '__main__':
+    unittest.main()
