@@ -1,0 +1,8 @@
+# Paper Table 1, row 2: FGCSPP on, SCA off, implicit knowledge + GhostConv off.
+# Paper: 21.5 M parameters, 64.5 COCO AP. Only the three switches differ from the main config.
+_base_ = '../lrfg_yolopose_coco.py'
+
+model = dict(
+    backbone=dict(use_fgcspp=True, sca_cfg=None),
+    neck=dict(use_ghost=False),
+    head=dict(use_implicit=False))

@@ -1,0 +1,8 @@
+# Paper Table 1, row 3: FGCSPP off, SCA on, implicit knowledge + GhostConv off.
+# Paper: 14.3 M parameters, 65.5 COCO AP. Only the three switches differ from the main config.
+_base_ = '../lrfg_yolopose_coco.py'
+
+model = dict(
+    backbone=dict(use_fgcspp=False, sca_cfg=dict(stages=(4, 5), reduction=4, with_conv=True)),
+    neck=dict(use_ghost=False),
+    head=dict(use_implicit=False))

@@ -1,0 +1,132 @@
+# LRFG-YoloPose (full model: SCA + FGCSPP + implicit knowledge/GhostConv) on COCO at 960.
+# Training:   mim train mmpose configs/lrfg_yolopose_coco.py --gpus 2 --launcher pytorch
+# Data:       data/coco/{annotations,train2017,val2017} as MMPose expects.
+# Recipe:     paper / YOLO-Pose reference: 80 epochs, batch 64 (2 GPUs x 32), SGD (Nesterov,
+#             momentum 0.937, lr 0.01, wd 5e-4), 3 warm-up epochs, cosine to 0.2 x lr, EMA,
+#             mosaic 1.0, scale 0.5-1.5, translate 0.1, flip 0.5, HSV.
+_base_ = 'mmpose::_base_/default_runtime.py'
+custom_imports = dict(imports=['lrfg_mmpose'], allow_failed_imports=False)
+
+input_size = (960, 960)
+max_epochs = 80
+base_lr = 0.01
+widen_factor = 0.5
+deepen_factor = 0.33
+
+# runtime
+train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
+auto_scale_lr = dict(base_batch_size=64)
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_best='coco/AP',
+                    rule='greater'))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=base_lr, momentum=0.937, weight_decay=5e-4, nesterov=True),
+    paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0, bypass_duplicate=True))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=True, begin=0, end=3,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.2, by_epoch=True, begin=3, end=max_epochs,
+         T_max=max_epochs - 3, convert_to_iter_based=True),
+]
+custom_hooks = [
+    dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0001, gamma=2000,
+         update_buffers=True, strict_load=False, priority=49),
+]
+
+# model
+model = dict(
+    type='BottomupPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor', mean=[0, 0, 0], std=[255, 255, 255], bgr_to_rgb=True,
+        pad_size_divisor=64),
+    backbone=dict(
+        type='SCADKNet',
+        deepen_factor=deepen_factor,
+        widen_factor=widen_factor,
+        out_indices=(2, 3, 4, 5),
+        # switch 1: SCA in the last two C3 blocks (None = plain C3)
+        sca_cfg=dict(stages=(4, 5), reduction=4, with_conv=True),
+        # switch 2: FGCSPP instead of SPP
+        use_fgcspp=True),
+    neck=dict(
+        type='YOLOPosePAFPN',
+        in_channels=[128, 256, 384, 512],
+        num_csp_blocks=1,
+        # switch 3 (with head.use_implicit): GhostConv in the PANet
+        use_ghost=True),
+    head=dict(
+        type='YOLOPoseHead',
+        in_channels=[128, 256, 384, 512],
+        featmap_strides=[8, 16, 32, 64],
+        metainfo='configs/_base_/datasets/coco.py',
+        # switch 3: implicit knowledge (ImplicitA/M) in the head
+        use_implicit=True,
+        # reference weights for 4 levels: box, obj, vis x 3/4; obj x (input / 640)^2
+        loss_weights=dict(bbox=0.05 * 3 / 4, obj=1.0 * (input_size[0] / 640)**2 * 3 / 4,
+                          kpt=0.10, vis=0.5 / 80 * 3 / 4)),
+    test_cfg=dict(score_thr=0.001, nms_thr=0.65, max_per_img=300))
+
+# data
+codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=input_size)
+data_mode = 'bottomup'
+data_root = 'data/'
+# MMPose's YOLOXHSVRandomAug adds HSV offsets; these approximate the reference's gains
+# (0.015, 0.7, 0.4) at mid-range values: hue 0.015 * 180, sat 0.7 * 100, value 0.4 * 128.
+hsv_aug = dict(type='YOLOXHSVRandomAug', hue_delta=3, saturation_delta=70, value_delta=50)
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='Mosaic', img_scale=input_size, pad_val=114.0, prob=1.0,
+         pre_transform=[dict(type='LoadImage')]),
+    dict(type='BottomupRandomAffine', input_size=input_size, shift_factor=0.1, rotate_factor=0,
+         shear_factor=0, scale_factor=(0.5, 1.5), pad_val=114, distribution='uniform',
+         transform_mode='perspective', bbox_keep_corner=False, clip_border=True),
+    hsv_aug,
+    dict(type='RandomFlip', prob=0.5),  # flip indices come from the dataset meta (COCO)
+    dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='BottomupResize', input_size=input_size, pad_val=(114, 114, 114)),
+    dict(type='PackPoseInputs',
+         meta_keys=('id', 'img_id', 'img_path', 'ori_shape', 'img_shape', 'input_size',
+                    'input_center', 'input_scale')),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='CocoDataset',
+        data_root=data_root,
+        data_mode=data_mode,
+        filter_cfg=dict(filter_empty_gt=False, min_size=32),
+        ann_file='coco/annotations/person_keypoints_train2017.json',
+        data_prefix=dict(img='coco/train2017/'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    pin_memory=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type='CocoDataset',
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='coco/annotations/person_keypoints_val2017.json',
+        data_prefix=dict(img='coco/val2017/'),
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    type='CocoMetric',
+    ann_file=data_root + 'coco/annotations/person_keypoints_val2017.json',
+    score_mode='bbox',
+    nms_mode='none')
+test_evaluator = val_evaluator

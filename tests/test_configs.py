@@ -1,0 +1,66 @@
+"""Every config loads and builds through the registry; the eight ablation rows reach the
+paper's Table 1 parameter counts."""
+import unittest
+from pathlib import Path
+
+from mmengine.config import Config
+from mmpose.registry import MODELS
+from mmpose.utils import register_all_modules
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / 'configs'
+# Paper Table 1, in row order (M parameters).
+TABLE1 = {
+    't1r1-baseline': 15.1, 't1r2-fgcspp': 21.5, 't1r3-sca': 14.3, 't1r4-implicit': 13.9,
+    't1r5-fgcspp-sca': 20.7, 't1r6-fgcspp-implicit': 20.4, 't1r7-sca-implicit': 13.1,
+    't1r8-fgcspp-sca-implicit': 19.5
+}
+
+
+def build(path):
+    cfg = Config.fromfile(str(path))
+    register_all_modules()
+    import lrfg_mmpose  # noqa: F401  (what custom_imports does)
+    return cfg, MODELS.build(cfg.model)
+
+
+def num_params(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+class TestConfigs(unittest.TestCase):
+
+    def test_exactly_eight_ablation_configs(self):
+        names = sorted(p.stem for p in (CONFIGS / 'ablation').glob('*.py'))
+        self.assertEqual([n.split('_')[2] for n in names], sorted(TABLE1))
+
+    def test_ablation_param_counts_match_table1(self):
+        for path in sorted((CONFIGS / 'ablation').glob('*.py')):
+            with self.subTest(config=path.name):
+                cfg, model = build(path)
+                self.assertEqual(cfg.custom_imports.imports, ['lrfg_mmpose'])
+                row = path.stem.split('_')[2]
+                self.assertAlmostEqual(num_params(model) / 1e6, TABLE1[row], delta=0.05)
+
+    def test_main_config_is_the_full_model(self):
+        _, main = build(CONFIGS / 'lrfg_yolopose_coco.py')
+        _, full = build(CONFIGS / 'ablation' / 'lrfg_yolopose_t1r8-fgcspp-sca-implicit_coco-960.py')
+        self.assertEqual(num_params(main), num_params(full))
+        self.assertEqual(num_params(main), 15114860 + 6428160 - 844464 - 1175480)
+
+    def test_ablation_configs_differ_only_in_switches(self):
+        base = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco.py')).to_dict()
+        for path in sorted((CONFIGS / 'ablation').glob('*.py')):
+            cfg = Config.fromfile(str(path)).to_dict()
+            for key in ('backbone', 'neck', 'head'):
+                for sub in (cfg['model'][key], base['model'][key]):
+                    for switch in ('use_fgcspp', 'sca_cfg', 'use_ghost', 'use_implicit'):
+                        sub.pop(switch, None)
+                self.assertEqual(cfg['model'][key], base['model'][key], path.name)
+            rest = {k: v for k, v in cfg.items() if k != 'model'}
+            base_rest = {k: v for k, v in base.items() if k != 'model'}
+            self.assertEqual(rest, base_rest, path.name)
+
+
+if __name__ == '__main__':
+    unittest.main()
