@@ -1,0 +1,5 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+from .checkpoint_compat import enable_weights_only_checkpoints
+from .mmpose_configs import mmpose_config
+
+__all__ = ['enable_weights_only_checkpoints', 'mmpose_config']

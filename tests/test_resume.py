@@ -1,0 +1,101 @@
+"""Kill MMPose's tools/train.py mid-way and resume it with --resume (torch >= 2.6 loads
+checkpoints with weights_only=True; lrfg_mmpose makes MMEngine's checkpoints load so)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+import torch
+
+from tests.test_e2e import subset
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_ITERS = 12
+
+TINY_CONFIG = """
+_base_ = '{root}/configs/lrfg_yolopose_coco-mini.py'
+widths = [32, 64, 96, 128]
+model = dict(backbone=dict(widen_factor=0.125), neck=dict(in_channels=widths),
+             head=dict(in_channels=widths))
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters={iters})
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end={iters})]
+custom_hooks = []
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=4, max_keep_ckpts=5),
+                     logger=dict(interval=1))
+train_dataloader = dict(
+    batch_size=2, num_workers=0,
+    sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
+    dataset=dict(data_root='', ann_file='{ann}', data_prefix=dict(img='{img}/')))
+randomness = dict(seed=0)
+"""
+
+
+def train_cmd(config, work_dir, resume=False):
+    import mmpose
+    tool = Path(mmpose.__file__).parent / '.mim' / 'tools' / 'train.py'
+    cmd = [sys.executable, str(tool), str(config), '--work-dir', str(work_dir)]
+    return cmd + (['--resume'] if resume else [])
+
+
+def logged(work_dir):
+    """{iter: lr} over all runs in the work dir."""
+    lrs = {}
+    for path in Path(work_dir).glob('*/vis_data/scalars.json'):
+        for line in path.read_text().splitlines():
+            rec = json.loads(line)
+            if 'lr' in rec:
+                lrs[rec['iter']] = rec['lr']
+    return lrs
+
+
+class TestResume(unittest.TestCase):
+
+    def test_kill_and_resume(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            ann = subset('train2017', 2, tmp)
+            config = tmp / 'tiny.py'
+            config.write_text(TINY_CONFIG.format(root=ROOT, iters=MAX_ITERS, ann=ann,
+                                                 img=ROOT / 'data/coco-mini/train2017'))
+            env = dict(os.environ, PYTHONPATH=str(ROOT))
+            # Uninterrupted reference run.
+            subprocess.run(train_cmd(config, tmp / 'ref'), check=True, cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # Killed run: SIGKILL once the first checkpoint is on disk.
+            proc = subprocess.Popen(train_cmd(config, tmp / 'run'), cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 300
+            while not (tmp / 'run' / 'iter_4.pth').exists() and proc.poll() is None:
+                self.assertLess(time.time(), deadline, 'no checkpoint within 300 s')
+                time.sleep(0.2)
+            time.sleep(0.5)  # let the file be written completely
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed_at = max(int(p.stem.split('_')[1]) for p in (tmp / 'run').glob('iter_*.pth'))
+            self.assertLess(killed_at, MAX_ITERS, 'the run finished before it could be killed')
+            # The checkpoint loads with torch's default weights_only=True.
+            ckpt = torch.load(tmp / 'run' / f'iter_{killed_at}.pth', map_location='cpu')
+            self.assertEqual(ckpt['meta']['iter'], killed_at)
+
+            out = subprocess.run(train_cmd(config, tmp / 'run', resume=True), cwd=ROOT, env=env,
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr[-3000:])
+            self.assertIn(f'resumed epoch: 0, iter: {killed_at}', out.stdout + out.stderr)
+            self.assertTrue((tmp / 'run' / f'iter_{MAX_ITERS}.pth').exists())
+            ref, run = logged(tmp / 'ref'), logged(tmp / 'run')
+            # Every iteration after the resume point is logged once, at the reference lr.
+            self.assertEqual(set(range(killed_at + 1, MAX_ITERS + 1)) - set(run), set())
+            for it in range(killed_at + 1, MAX_ITERS + 1):
+                self.assertAlmostEqual(run[it], ref[it], places=10, msg=f'lr at iter {it}')
+
+
+if __name__ == '__main__':
+    unittest.main()
