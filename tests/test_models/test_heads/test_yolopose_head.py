@@ -7,6 +7,7 @@ from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 
 from lrfg_mmpose.models.heads import YOLOPoseHead, assign_level, complete_iou, oks_keypoint_loss
+from tests.helpers import perfect_outputs
 
 INPUT = 256  # input size used by these tests
 STRIDES = (8, 16, 32, 64)
@@ -35,31 +36,6 @@ def person():
     vis = torch.ones(1, K)
     vis[0, 3] = 0  # one unlabelled keypoint
     return box, kpts, vis
-
-
-def perfect_outputs(head, box, kpts, vis):
-    """Raw head outputs whose decoding is exactly the given person at every positive."""
-    logit = lambda p: torch.log(p / (1 - p))  # noqa: E731
-    cxcywh = torch.cat([(box[:, :2] + box[:, 2:]) / 2, box[:, 2:] - box[:, :2]], 1)
-    A, nb = head.num_anchors, head.num_box_out
-    box_outs, kpt_outs = [], []
-    for level, stride in enumerate(STRIDES):
-        size = INPUT // stride
-        p = torch.full((1, A, size, size, nb + 3 * K), -12.0)
-        t = assign_level(torch.zeros(1, dtype=torch.long), cxcywh, kpts, head.anchors[level],
-                         stride, (size, size))
-        anchors = head.anchors[level][t.anchor_inds] / stride
-        vals = torch.cat([
-            logit((t.boxes[:, :2] + 0.5) / 2),
-            logit((t.boxes[:, 2:] / anchors).sqrt() / 2),
-            torch.full((len(t.img_inds), 2), 12.0),
-            torch.cat([(t.keypoints + 0.5) / 2, (vis[t.target_inds] * 24 - 12)[..., None]],
-                      dim=-1).flatten(1)
-        ], dim=1)
-        p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x] = vals
-        box_outs.append(p[..., :nb].permute(0, 1, 4, 2, 3).reshape(1, A * nb, size, size))
-        kpt_outs.append(p[..., nb:].permute(0, 1, 4, 2, 3).reshape(1, A * 3 * K, size, size))
-    return box_outs, kpt_outs
 
 
 class TestYOLOPoseHead(unittest.TestCase):
@@ -124,7 +100,7 @@ class TestYOLOPoseHead(unittest.TestCase):
     def test_perfect_prediction_decodes_to_person_and_zero_loss(self):
         head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
         box, kpts, vis = person()
-        outputs = perfect_outputs(head, box, kpts, vis)
+        outputs = perfect_outputs(head, box, kpts, vis, (INPUT, INPUT))
         sample = make_sample(box, kpts, vis)
         with mock.patch.object(head, 'forward', return_value=outputs):
             preds = head.predict(None, [sample], dict(score_thr=0.5, nms_thr=0.65))

@@ -1,0 +1,36 @@
+"""Shared test helpers: targets made into the raw head outputs that decode to them."""
+import torch
+
+from lrfg_mmpose.models.heads import YOLOPoseHead, assign_level
+
+
+def logit(p: torch.Tensor) -> torch.Tensor:
+    return torch.log(p / (1 - p))
+
+
+def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
+                    vis: torch.Tensor, input_hw: tuple, batch_size: int = 1, img_inds=None):
+    """Raw ``(box_outs, kpt_outs)`` of ``head`` whose decoding gives exactly the given
+    people (xyxy ``boxes`` (n, 4), ``kpts`` (n, K, 2), ``vis`` (n, K), input pixels) at
+    every anchor/cell they are assigned to, with high scores there and low elsewhere."""
+    K = head.num_keypoints
+    img_inds = torch.zeros(len(boxes), dtype=torch.long) if img_inds is None else img_inds
+    cxcywh = torch.cat([(boxes[:, :2] + boxes[:, 2:]) / 2, boxes[:, 2:] - boxes[:, :2]], 1)
+    A, nb = head.num_anchors, head.num_box_out
+    box_outs, kpt_outs = [], []
+    for level, stride in enumerate(head.featmap_strides):
+        h, w = input_hw[0] // stride, input_hw[1] // stride
+        p = torch.full((batch_size, A, h, w, nb + 3 * K), -12.0)
+        t = assign_level(img_inds, cxcywh, kpts, head.anchors[level], stride, (h, w))
+        anchors = head.anchors[level][t.anchor_inds] / stride
+        vals = torch.cat([
+            logit((t.boxes[:, :2] + 0.5) / 2),
+            logit((t.boxes[:, 2:] / anchors).sqrt() / 2),
+            torch.full((len(t.img_inds), 2), 12.0),
+            torch.cat([(t.keypoints + 0.5) / 2, (vis[t.target_inds] * 24 - 12)[..., None]],
+                      dim=-1).flatten(1)
+        ], dim=1)
+        p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x] = vals
+        box_outs.append(p[..., :nb].permute(0, 1, 4, 2, 3).reshape(batch_size, A * nb, h, w))
+        kpt_outs.append(p[..., nb:].permute(0, 1, 4, 2, 3).reshape(batch_size, A * 3 * K, h, w))
+    return box_outs, kpt_outs

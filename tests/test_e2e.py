@@ -1,0 +1,158 @@
+"""End to end through MMPose: real embedded images, BottomupPoseEstimator, CocoMetric."""
+import copy
+import json
+import tempfile
+import unittest
+from unittest import mock
+from pathlib import Path
+
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmpose.registry import DATASETS, METRICS, MODELS
+
+import lrfg_mmpose  # noqa: F401
+from tests.helpers import perfect_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / 'data' / 'coco-mini'
+SIZE = 256
+
+
+def tiny_cfg():
+    """The mini config with a narrow full model (SCA + FGCSPP + implicit/Ghost on)."""
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'))
+    widths = [32, 64, 96, 128]
+    cfg.model.backbone.widen_factor = 0.125
+    cfg.model.neck.in_channels = widths
+    cfg.model.head.in_channels = widths
+    return cfg
+
+
+def subset(split: str, num_images: int, out_dir: Path, one_person: bool = False) -> Path:
+    """COCO json of the first images with a keypoint-annotated person (only one if asked)."""
+    coco = json.loads((DATA / 'annotations' / f'person_keypoints_{split}.json').read_text())
+    count = {}
+    for a in coco['annotations']:
+        if a['num_keypoints'] > 0:
+            count[a['image_id']] = count.get(a['image_id'], 0) + 1
+    ok = [i for i in coco['images'] if count.get(i['id']) and (count[i['id']] == 1 or not one_person)]
+    images = sorted(ok, key=lambda i: i['id'])[:num_images]
+    ids = {i['id'] for i in images}
+    path = out_dir / f'{split}_{num_images}.json'
+    path.write_text(json.dumps(dict(coco, images=images, annotations=[
+        a for a in coco['annotations'] if a['image_id'] in ids])))
+    return path
+
+
+def dataset(cfg_loader, ann_file: Path, img_dir: str, pipeline):
+    ds_cfg = copy.deepcopy(cfg_loader.dataset)
+    ds_cfg.update(data_root='', ann_file=str(ann_file), data_prefix=dict(img=str(DATA / img_dir) + '/'),
+                  pipeline=pipeline)
+    return DATASETS.build(ds_cfg)
+
+
+class TestEndToEnd(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        init_default_scope('mmpose')
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.tmp_dir = Path(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def val_dataset(self, cfg, ann_file):
+        pipeline = copy.deepcopy(cfg.val_pipeline)
+        pipeline[1]['input_size'] = (SIZE, SIZE)
+        return dataset(cfg.val_dataloader, ann_file, 'val2017', pipeline)
+
+    def test_training_steps_lower_the_loss(self):
+        torch.manual_seed(0)
+        cfg = tiny_cfg()
+        pipeline = [
+            dict(type='LoadImage'),
+            dict(type='BottomupRandomAffine', input_size=(SIZE, SIZE), shift_prob=0, rotate_prob=0,
+                 scale_prob=0, scale_type='long', pad_val=(114, 114, 114), bbox_keep_corner=False,
+                 clip_border=True),
+            dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
+            dict(type='GenerateTarget', encoder=dict(type='YOLOXPoseAnnotationProcessor')),
+            dict(type='PackPoseInputs'),
+        ]
+        ds = dataset(cfg.train_dataloader, subset('train2017', 2, self.tmp_dir), 'train2017', pipeline)
+        batch = pseudo_collate([ds[0], ds[1]])
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        optim = build_optim_wrapper(model, dict(optimizer=dict(type='AdamW', lr=5e-3)))
+        logs = [{k: v.item() for k, v in model.train_step(batch, optim).items()} for _ in range(40)]
+        first, last = logs[0], logs[-1]
+        self.assertTrue(all(torch.isfinite(torch.tensor(list(log.values()))).all() for log in logs))
+        self.assertLess(last['loss'], 0.8 * first['loss'])
+        self.assertLess(last['loss_bbox'], 0.6 * first['loss_bbox'])
+        self.assertLess(last['loss_kpt'], 0.85 * first['loss_kpt'])
+        self.assertLess(last['loss_vis'], 0.6 * first['loss_vis'])
+
+    def test_perfect_head_output_scores_ap_one_through_cocometric(self):
+        """Ground truth made into raw head outputs goes through predict(), MMPose's
+        input->image mapping and CocoMetric: AP must be 1."""
+        cfg = tiny_cfg()
+        ann = subset('val2017', 3, self.tmp_dir, one_person=True)
+        ds = self.val_dataset(cfg, ann)
+        model = MODELS.build(cfg.model).eval()
+        metric = METRICS.build(dict(cfg.val_evaluator, ann_file=str(ann),
+                                    outfile_prefix=str(self.tmp_dir / 'perfect')))
+        metric.dataset_meta = ds.metainfo
+        coco = json.loads(ann.read_text())
+        for idx in range(len(ds)):
+            data = model.data_preprocessor(pseudo_collate([ds[idx]]), False)
+            sample = data['data_samples'][0]
+            meta = sample.metainfo
+            anns = [a for a in coco['annotations']
+                    if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
+            # image -> input space, the inverse of add_pred_to_datasample's mapping
+            center = torch.tensor(meta['input_center'], dtype=torch.float32)
+            scale = torch.tensor(meta['input_scale'], dtype=torch.float32)
+            size = torch.tensor(meta['input_size'], dtype=torch.float32)
+            to_input = lambda xy: (xy - center + 0.5 * scale) * size / scale  # noqa: E731
+            kpts = torch.tensor([a['keypoints'] for a in anns], dtype=torch.float32).view(-1, 17, 3)
+            x, y, w, h = torch.tensor([a['bbox'] for a in anns]).T
+            boxes = torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)
+            outputs = perfect_outputs(model.head, to_input(boxes).view(-1, 4), to_input(kpts[..., :2]),
+                                      (kpts[..., 2] > 0).float(), data['inputs'].shape[2:])
+            with mock.patch.object(model.head, 'forward', return_value=outputs):
+                preds = model.head.predict(None, data['data_samples'], cfg.model.test_cfg)
+            results = model.add_pred_to_datasample(preds, None, data['data_samples'])
+            metric.process([], [r.to_dict() for r in results])
+        ap = metric.evaluate(len(ds))['coco/AP']
+        self.assertAlmostEqual(ap, 1.0, places=3)
+
+    def test_predict_of_a_model_is_accepted_by_cocometric(self):
+        cfg = tiny_cfg()
+        ann = subset('val2017', 2, self.tmp_dir)
+        ds = self.val_dataset(cfg, ann)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        model.eval()
+        metric = METRICS.build(dict(cfg.val_evaluator, ann_file=str(ann),
+                                    outfile_prefix=str(self.tmp_dir / 'model')))
+        metric.dataset_meta = ds.metainfo
+        for idx in range(len(ds)):
+            with torch.no_grad():
+                results = model.test_step(pseudo_collate([ds[idx]]))
+            pred = results[0].pred_instances
+            self.assertEqual(pred.keypoints.shape[1:], (17, 2))
+            self.assertEqual(pred.keypoint_scores.shape, pred.keypoints.shape[:2])
+            self.assertEqual(pred.bboxes.shape[1:], (4, ))
+            metric.process([], [r.to_dict() for r in results])
+        metrics = metric.evaluate(len(ds))
+        self.assertIn('coco/AP', metrics)
+        self.assertGreaterEqual(metrics['coco/AP'], 0.0)
+        self.assertLessEqual(metrics['coco/AP'], 1.0)
+
+
+if __name__ == '__main__':
+    unittest.main()
