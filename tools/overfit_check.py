@@ -1,0 +1,158 @@
+"""Proof of learning: over-fit N real images and evaluate COCO OKS AP on the same images.
+
+Trains our model and, side by side with the same images, input size, optimiser and
+iteration budget, MMPose's bundled YOLOX-Pose-s (from the installed mmpose package), with
+augmentation off, through MMEngine's Runner, and prints both AP curves::
+
+    python tools/overfit_check.py                       # 8 images, ours + yoloxpose_s
+    python tools/overfit_check.py --models ours --num-images 4 --iters 60
+
+Both models start from random weights (nothing can be downloaded here). Writes
+``<work-dir>/overfit_results.json``.
+"""
+import argparse
+import copy
+import json
+import os.path as osp
+import time
+from pathlib import Path
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from lrfg_mmpose.utils import mmpose_config
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
+YOLOXPOSE_S = 'body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py'
+
+
+def write_subset(src_ann: Path, num_images: int, out: Path) -> Path:
+    """The first ``num_images`` images with a keypoint-annotated person, all their records."""
+    coco = json.loads(src_ann.read_text())
+    with_kpts = {a['image_id'] for a in coco['annotations'] if a['num_keypoints'] > 0}
+    images = [i for i in sorted(coco['images'], key=lambda i: i['id']) if i['id'] in with_kpts]
+    if len(images) < num_images:
+        raise ValueError(f'{src_ann} has only {len(images)} images with keypoints, '
+                         f'asked for {num_images}')
+    images = images[:num_images]
+    ids = {i['id'] for i in images}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(dict(coco, images=images,
+                                   annotations=[a for a in coco['annotations']
+                                                if a['image_id'] in ids])))
+    return out
+
+
+def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, iters: int,
+                eval_every: int, lr: float, work_dir: Path) -> Config:
+    """The model of ``config`` with a fixed-size, augmentation-free train/val set."""
+    cfg = Config.fromfile(config)
+    size = (input_size, input_size)
+    codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=size)
+    # Deterministic letterbox (no shift, scale or rotation), no flip, no colour jitter.
+    train_pipeline = [
+        dict(type='LoadImage'),
+        dict(type='BottomupRandomAffine', input_size=size, shift_prob=0, rotate_prob=0,
+             scale_prob=0, scale_type='long', pad_val=(114, 114, 114), bbox_keep_corner=False,
+             clip_border=True),
+        dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
+        dict(type='GenerateTarget', encoder=codec),
+        dict(type='PackPoseInputs'),
+    ]
+    val_pipeline = [
+        dict(type='LoadImage'),
+        dict(type='BottomupResize', input_size=size, pad_val=(114, 114, 114)),
+        dict(type='PackPoseInputs',
+             meta_keys=('id', 'img_id', 'img_path', 'ori_shape', 'img_shape', 'input_size',
+                        'input_center', 'input_scale')),
+    ]
+    dataset = dict(type='CocoDataset', data_root='', data_mode='bottomup', ann_file=str(ann_file),
+                   data_prefix=dict(img=str(img_dir) + '/'))
+    num_images = len(json.loads(ann_file.read_text())['images'])
+    cfg.train_dataloader = dict(
+        batch_size=num_images, num_workers=0, persistent_workers=False,
+        sampler=dict(type='InfiniteSampler', shuffle=True),
+        dataset=dict(dataset, pipeline=train_pipeline))
+    cfg.val_dataloader = dict(
+        batch_size=1, num_workers=0, persistent_workers=False, drop_last=False,
+        sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+        dataset=dict(dataset, test_mode=True, pipeline=val_pipeline))
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.val_evaluator = dict(type='CocoMetric', ann_file=str(ann_file), score_mode='bbox',
+                             nms_mode='none')
+    cfg.test_evaluator = cfg.val_evaluator
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=eval_every)
+    cfg.val_cfg = dict(type='ValLoop')
+    # One optimiser for both models (each model's own recipe assumes its own batch/epochs).
+    cfg.optim_wrapper = dict(type='OptimWrapper',
+                             optimizer=dict(type='AdamW', lr=lr, weight_decay=0.0),
+                             paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
+    warmup = min(20, iters // 2)
+    cfg.param_scheduler = [
+        dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup),
+        dict(type='CosineAnnealingLR', eta_min=lr * 0.02, by_epoch=False, begin=warmup,
+             end=iters, T_max=iters - warmup),
+    ]
+    cfg.custom_hooks = []
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=iters, by_epoch=False)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=10)
+    cfg.model.data_preprocessor.pop('batch_augments', None)
+    cfg.model.backbone.pop('init_cfg', None)  # YOLOX-Pose's pretrained URL cannot be fetched
+    cfg.model.data_preprocessor.pad_size_divisor = 64
+    cfg.auto_scale_lr = dict(enable=False, base_batch_size=num_images)
+    cfg.work_dir = str(work_dir)
+    cfg.randomness = dict(seed=0)
+    return cfg
+
+
+def ap_curve(work_dir: Path, eval_every: int):
+    """(iteration, AP) pairs from the run's scalar log (the first is before training)."""
+    logs = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    aps = [json.loads(line)['coco/AP'] for line in logs[-1].read_text().splitlines()
+           if 'coco/AP' in line]
+    return [(i * eval_every, ap) for i, ap in enumerate(aps)]
+
+
+def run(name, config, args, ann_file):
+    work_dir = Path(args.work_dir) / name
+    cfg = overfit_cfg(config, ann_file, ROOT / 'data/coco-mini/train2017', args.input_size,
+                      args.iters, args.eval_every, args.lr, work_dir)
+    runner = Runner.from_cfg(cfg)
+    start = time.time()
+    runner.val()  # AP before training
+    runner.train()
+    seconds = time.time() - start
+    curve = ap_curve(work_dir, args.eval_every)
+    return dict(config=str(config), seconds=round(seconds, 1), curve=curve)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--models', nargs='+', default=['ours', 'yoloxpose_s'],
+                        choices=['ours', 'yoloxpose_s'])
+    parser.add_argument('--config', default=str(OURS), help='our model config')
+    parser.add_argument('--num-images', type=int, default=8)
+    parser.add_argument('--input-size', type=int, default=384)
+    parser.add_argument('--iters', type=int, default=300)
+    parser.add_argument('--eval-every', type=int, default=50)
+    parser.add_argument('--lr', type=float, default=2e-3)
+    parser.add_argument('--work-dir', default='work_dirs/overfit')
+    args = parser.parse_args()
+
+    ann_file = write_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
+                            args.num_images, Path(args.work_dir) / 'subset.json')
+    configs = dict(ours=args.config, yoloxpose_s=mmpose_config(YOLOXPOSE_S))
+    results = {m: run(m, configs[m], args, ann_file) for m in args.models}
+    print(f'\nOver-fit check: {args.num_images} real images, input {args.input_size}, '
+          f'{args.iters} iterations, AdamW lr {args.lr}, augmentation off')
+    for name, res in results.items():
+        curve = '  '.join(f'{it}:{ap:.3f}' for it, ap in res['curve'])
+        print(f'{name:12s} {res["seconds"]:7.1f} s   AP by iteration  {curve}')
+    out = Path(args.work_dir) / 'overfit_results.json'
+    out.write_text(json.dumps(results, indent=2))
+    print(f'results: {osp.abspath(out)}')
+
+
+if __name__ == '__main__':
+    main()
