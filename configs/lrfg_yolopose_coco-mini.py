@@ -24,9 +24,12 @@ codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=input_size)
 # No mosaic: on 38 images at 320 px it would leave people a few pixels tall.
 train_pipeline = [
     dict(type='LoadImage'),
+    # 'affine' mode fits the whole image to the input (long side), then shifts and scales;
+    # the main config's 'perspective' mode expects a mosaic canvas instead.
     dict(type='BottomupRandomAffine', input_size=input_size, shift_factor=0.1, rotate_factor=0,
-         shear_factor=0, scale_factor=(0.75, 1.25), pad_val=114, distribution='uniform',
-         transform_mode='perspective', bbox_keep_corner=False, clip_border=True),
+         scale_factor=(0.75, 1.25), scale_type='long', pad_val=(114, 114, 114),
+         distribution='uniform', transform_mode='affine', bbox_keep_corner=False,
+         clip_border=True),
     {{_base_.hsv_aug}},
     dict(type='RandomFlip', prob=0.5),
     dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),

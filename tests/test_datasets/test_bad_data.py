@@ -1,0 +1,175 @@
+"""Bad input gets a clear error naming the file; unusual but valid COCO trains and evaluates."""
+import copy
+import json
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+from unittest import mock
+
+import torch
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+from mmpose.registry import DATASETS, METRICS, MODELS, TRANSFORMS
+
+from lrfg_mmpose.datasets import DatasetError, check_coco_keypoints
+from tests.helpers import perfect_outputs
+from tests.test_e2e import SIZE, tiny_cfg
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / 'data' / 'coco-mini'
+CROWD_IMG, NO_KPT_IMG, EMPTY_IMG = 433998, 125870, 54718
+
+
+def unusual_coco(out: Path) -> Path:
+    """Real records: image 433998 with one keypoint person, one person without keypoints and
+    a crowd region; image 125870 whose only person has no keypoints; image 54718 with no
+    person at all."""
+    coco = json.loads((DATA / 'annotations' / 'person_keypoints_train2017.json').read_text())
+    anns = [a for a in coco['annotations'] if a['image_id'] == CROWD_IMG]
+    keep = [next(a for a in anns if a['num_keypoints'] == 16),
+            next(a for a in anns if a['num_keypoints'] == 0 and not a['iscrowd']),
+            next(a for a in anns if a['iscrowd'])]
+    keep += [a for a in coco['annotations'] if a['image_id'] == NO_KPT_IMG]
+    images = [i for i in coco['images'] if i['id'] in (CROWD_IMG, NO_KPT_IMG, EMPTY_IMG)]
+    path = out / 'unusual.json'
+    path.write_text(json.dumps(dict(coco, images=images, annotations=keep)))
+    return path
+
+
+class TestBadInput(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.ann = unusual_coco(self.tmp)
+        self.img_dir = self.tmp / 'images'
+        self.img_dir.mkdir()
+        for img in json.loads(self.ann.read_text())['images']:
+            shutil.copy(DATA / 'train2017' / img['file_name'], self.img_dir)
+
+    def test_valid_unusual_coco_passes_the_check(self):
+        stats = check_coco_keypoints(self.ann, self.img_dir)
+        self.assertEqual(stats, dict(images=3, people=4, with_keypoints=1, without_keypoints=3,
+                                     crowd=1, images_without_people=1))
+
+    def test_missing_image_is_named(self):
+        (self.img_dir / '000000054718.jpg').unlink()
+        with self.assertRaisesRegex(DatasetError, '000000054718.jpg: image listed in .* is missing'):
+            check_coco_keypoints(self.ann, self.img_dir)
+        # MMPose's own loader names the file too.
+        load = TRANSFORMS.build(dict(type='LoadImage'))
+        with self.assertRaisesRegex(Exception, '000000054718.jpg'):
+            load(dict(img_path=str(self.img_dir / '000000054718.jpg')))
+
+    def test_corrupt_image_is_named(self):
+        (self.img_dir / '000000054718.jpg').write_bytes(b'not a jpeg at all')
+        with self.assertRaisesRegex(DatasetError, '000000054718.jpg: image cannot be decoded'):
+            check_coco_keypoints(self.ann, self.img_dir)
+        load = TRANSFORMS.build(dict(type='LoadImage'))
+        with self.assertRaisesRegex(Exception, '000000054718.jpg'):
+            load(dict(img_path=str(self.img_dir / '000000054718.jpg')))
+
+    def test_annotation_files_that_are_not_coco_keypoints(self):
+        bad = self.tmp / 'bad.json'
+        coco = json.loads(self.ann.read_text())
+        instances = copy.deepcopy(coco)
+        instances['categories'][0].pop('keypoints')
+        short = copy.deepcopy(coco)
+        short['annotations'][0]['keypoints'] = short['annotations'][0]['keypoints'][:30]
+        dangling = copy.deepcopy(coco)
+        dangling['annotations'][0]['image_id'] = 1
+        cases = [('{"images": [', 'not valid JSON'), ('[1, 2]', 'top level is a list'),
+                 ('{"images": []}', 'missing COCO keys'),
+                 (json.dumps(instances), 'instances_'), (json.dumps(short), '30 keypoint values'),
+                 (json.dumps(dangling), 'not in "images"')]
+        for text, message in cases:
+            with self.subTest(message=message):
+                bad.write_text(text)
+                with self.assertRaisesRegex(DatasetError, f'bad.json: .*{message}'):
+                    check_coco_keypoints(bad)
+        with self.assertRaisesRegex(DatasetError, 'nope.json: annotation file not found'):
+            check_coco_keypoints(self.tmp / 'nope.json')
+
+
+class TestUnusualCocoTrainsAndEvaluates(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        init_default_scope('mmpose')
+        cls.tmp = Path(tempfile.mkdtemp())
+        cls.ann = unusual_coco(cls.tmp)
+        cls.cfg = tiny_cfg()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def build(self, loader, test_mode):
+        ds_cfg = copy.deepcopy(loader.dataset)
+        pipeline = copy.deepcopy(ds_cfg.pipeline)
+        for t in pipeline:
+            if 'input_size' in t:
+                t['input_size'] = (SIZE, SIZE)
+        ds_cfg.update(data_root='', ann_file=str(self.ann), pipeline=pipeline, test_mode=test_mode,
+                      data_prefix=dict(img=str(DATA / 'train2017') + '/'))
+        return DATASETS.build(ds_cfg)
+
+    def test_training(self):
+        ds = self.build(self.cfg.train_dataloader, test_mode=False)
+        ids = [ds.get_data_info(i)['img_id'] for i in range(len(ds))]
+        self.assertEqual(sorted(ids), sorted([CROWD_IMG, NO_KPT_IMG]))  # no-person image: skipped
+        crowd = ds.pipeline(ds.get_data_info(ids.index(CROWD_IMG)))
+        # Only the keypoint person is a target; the crowd region and the unlabelled person
+        # are dropped (MMPose's FilterAnnotations by_kpt), as in MMPose's YOLOX-Pose.
+        self.assertEqual(len(crowd['data_samples'].gt_instance_labels.bboxes), 1)
+        # An image whose people all lack keypoints trains as background (keep_empty=False).
+        no_kpt = ds.pipeline(ds.get_data_info(ids.index(NO_KPT_IMG)))
+        self.assertEqual(len(no_kpt['data_samples'].gt_instance_labels.bboxes), 0)
+        model = MODELS.build(self.cfg.model)
+        model.init_weights()
+        losses = model.loss(*model.data_preprocessor(pseudo_collate([crowd, no_kpt]), True).values())
+        self.assertTrue(all(torch.isfinite(v) for v in losses.values()))
+        self.assertGreater(losses['loss_kpt'].item(), 0)
+
+    def test_evaluation(self):
+        """Perfect predictions for the one keypoint person give AP 1 (crowd and people without
+        keypoints are ignored); a confident detection on the no-person image lowers AP."""
+        ds = self.build(self.cfg.val_dataloader, test_mode=True)
+        self.assertEqual(len(ds), 3)
+        model = MODELS.build(self.cfg.model).eval()
+        coco = json.loads(self.ann.read_text())
+        aps = []
+        for false_positive in (False, True):
+            metric = METRICS.build(dict(self.cfg.val_evaluator, ann_file=str(self.ann),
+                                        outfile_prefix=str(self.tmp / f'fp{false_positive}')))
+            metric.dataset_meta = ds.metainfo
+            for idx in range(len(ds)):
+                data = model.data_preprocessor(pseudo_collate([ds[idx]]), False)
+                meta = data['data_samples'][0].metainfo
+                center, scale, size = (torch.tensor(meta[k], dtype=torch.float32)
+                                       for k in ('input_center', 'input_scale', 'input_size'))
+                to_input = lambda xy: (xy - center + 0.5 * scale) * size / scale  # noqa: E731
+                anns = [a for a in coco['annotations']
+                        if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
+                if meta['img_id'] == EMPTY_IMG and false_positive:
+                    anns = [a for a in coco['annotations'] if a['num_keypoints'] > 0]
+                if not anns:
+                    boxes, kpts = torch.zeros(0, 4), torch.zeros(0, 17, 3)
+                else:
+                    kpts = torch.tensor([a['keypoints'] for a in anns], dtype=torch.float32).view(-1, 17, 3)
+                    x, y, w, h = torch.tensor([a['bbox'] for a in anns], dtype=torch.float32).T
+                    boxes = to_input(torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)).view(-1, 4)
+                outputs = perfect_outputs(model.head, boxes, to_input(kpts[..., :2]),
+                                          (kpts[..., 2] > 0).float(), data['inputs'].shape[2:])
+                with mock.patch.object(model.head, 'forward', return_value=outputs):
+                    preds = model.head.predict(None, data['data_samples'], self.cfg.model.test_cfg)
+                results = model.add_pred_to_datasample(preds, None, data['data_samples'])
+                metric.process([], [r.to_dict() for r in results])
+            aps.append(metric.evaluate(len(ds))['coco/AP'])
+        self.assertAlmostEqual(aps[0], 1.0, places=3)
+        self.assertLess(aps[1], 0.9)
+
+
+if __name__ == '__main__':
+    unittest.main()
