@@ -1,5 +1,6 @@
 """`make demo`: train LRFG-YoloPose on the embedded real COCO images, evaluate, draw skeletons.
 
+0. checks the embedded data (``tools/check_dataset.py``);
 1. trains the full model with MMPose's own ``tools/train.py`` (what ``mim train mmpose`` runs)
    on ``data/coco-mini`` train2017 with ``configs/lrfg_yolopose_coco-mini.py``;
 2. evaluates COCO OKS AP (MMPose's CocoMetric) on the val images (never seen in training)
@@ -79,6 +80,11 @@ def main():
     args = parser.parse_args()
     os.chdir(ROOT)
     start = time.time()
+    from lrfg_mmpose.datasets import check_coco_keypoints
+    for split in ('train2017', 'val2017'):
+        stats = check_coco_keypoints(DATA / 'annotations' / f'person_keypoints_{split}.json',
+                                     DATA / split)
+        print(f'[demo] {split}: ' + ', '.join(f'{k.replace("_", " ")} {v}' for k, v in stats.items()))
     checkpoint = train(args.work_dir, args.epochs)
     metrics = {split: evaluate(args.work_dir, checkpoint, split) for split in ('val2017', 'train2017')}
     (args.work_dir / 'metrics.json').write_text(json.dumps(metrics, indent=2))

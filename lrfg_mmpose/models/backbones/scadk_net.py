@@ -24,10 +24,12 @@ DEFAULT_SCA_CFG = dict(stages=(4, 5), reduction=4, with_conv=True)
 class SCADKNet(CSPDarknet):
     """YOLOv5s6 CSP-Darknet with switchable SCA and FGCSPP.
 
-    Built on mmdet's ``CSPDarknet`` (``arch='P6'``); stage ``i`` is
-    ``[CBS 3x3 s2, (SPP | FGCSPP), C3 | SCA-C3]``.
+    Built on mmdet's ``CSPDarknet``; stage ``i`` is ``[CBS 3x3 s2, (SPP | FGCSPP), C3 | SCA-C3]``.
 
     Args:
+        arch (str): ``'P6'`` (YOLOv5s6, five stages, outputs P3-P6) or ``'P5'`` (four
+            stages, as YOLOX-Pose's backbone; give ``sca_cfg.stages`` such as (3, 4)).
+            Defaults to 'P6'.
         deepen_factor (float): Depth multiple of the C3 blocks. Defaults to 0.33.
         widen_factor (float): Width multiple. Defaults to 0.5.
         out_indices (Sequence[int]): Outputs (0 = stem, 1-5 = stages). Defaults to
@@ -47,6 +49,7 @@ class SCADKNet(CSPDarknet):
     """
 
     def __init__(self,
+                 arch: str = 'P6',
                  deepen_factor: float = 0.33,
                  widen_factor: float = 0.5,
                  out_indices: Sequence[int] = (2, 3, 4, 5),
@@ -61,7 +64,7 @@ class SCADKNet(CSPDarknet):
                      type='Kaiming', layer='Conv2d', a=2.23606797749979,
                      distribution='uniform', mode='fan_in', nonlinearity='leaky_relu')):
         super().__init__(
-            arch='P6',
+            arch=arch,
             deepen_factor=deepen_factor,
             widen_factor=widen_factor,
             out_indices=out_indices,
@@ -71,7 +74,7 @@ class SCADKNet(CSPDarknet):
             act_cfg=act_cfg,
             norm_eval=norm_eval,
             init_cfg=init_cfg)
-        settings = self.arch_settings['P6']
+        settings = self.arch_settings[arch]
         num_stages = len(settings)
         cfg = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
         if use_fgcspp:

@@ -4,7 +4,7 @@
 Paper: LRFG-YoloPose (GhostConv in the PANet); "Path Aggregation Network for Instance
 Segmentation", Liu et al., CVPR 2018; GhostConv from Han et al., CVPR 2020, Eq. (2)-(3).
 """
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -31,6 +31,9 @@ class YOLOPosePAFPN(BaseModule):
         num_csp_blocks (int): Bottlenecks per C3. Defaults to 1.
         use_ghost (bool): Make the six stand-alone convs (laterals and downsamples)
             :class:`GhostConv`. Defaults to True.
+        out_channels (int, optional): If given, a 1x1 conv maps every output level to this
+            width (for heads with one input width, e.g. MMPose's ``YOLOXPoseHead``).
+            Defaults to None (outputs keep the input widths, as YOLOv5).
         norm_cfg (dict): Norm layer. Defaults to BN (momentum 0.03, eps 0.001).
         act_cfg (dict): Activation. Defaults to SiLU.
         init_cfg (dict, optional): Initialisation config. Defaults to PyTorch's
@@ -41,6 +44,7 @@ class YOLOPosePAFPN(BaseModule):
                  in_channels: Sequence[int] = (128, 256, 384, 512),
                  num_csp_blocks: int = 1,
                  use_ghost: bool = True,
+                 out_channels: Optional[int] = None,
                  norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
                  act_cfg: ConfigType = dict(type='SiLU'),
                  init_cfg: OptMultiConfig = dict(
@@ -67,6 +71,8 @@ class YOLOPosePAFPN(BaseModule):
         for i in range(num_levels - 1):
             self.downsamples.append(conv(c[i], c[i], 3, stride=2, padding=1, **cfg))
             self.bottom_up_blocks.append(CSPLayer(2 * c[i], c[i + 1], **csp))
+        self.out_convs = None if out_channels is None else nn.ModuleList(
+            ConvModule(ci, out_channels, 1, **cfg) for ci in c)
 
     def forward(self, inputs: Tuple[torch.Tensor]) -> Tuple[torch.Tensor]:
         if len(inputs) != len(self.in_channels):
@@ -85,4 +91,6 @@ class YOLOPosePAFPN(BaseModule):
             down = self.downsamples[i](outs[-1])
             outs.append(self.bottom_up_blocks[i](
                 torch.cat([down, laterals[num_levels - 2 - i]], dim=1)))  # (B, 2*c[i], ...)
+        if self.out_convs is not None:
+            outs = [conv(out) for conv, out in zip(self.out_convs, outs)]
         return tuple(outs)
