@@ -34,3 +34,21 @@ def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
         box_outs.append(p[..., :nb].permute(0, 1, 4, 2, 3).reshape(batch_size, A * nb, h, w))
         kpt_outs.append(p[..., nb:].permute(0, 1, 4, 2, 3).reshape(batch_size, A * 3 * K, h, w))
     return box_outs, kpt_outs
+
+
+def gt_in_input_space(meta: dict, anns: list):
+    """COCO records of one image mapped into the model's input space (the inverse of
+    ``BottomupPoseEstimator.add_pred_to_datasample``): boxes (n, 4) xyxy, keypoints
+    (n, K, 2) and labelled mask (n, K)."""
+    center, scale, size = (torch.tensor(meta[k], dtype=torch.float32)
+                           for k in ('input_center', 'input_scale', 'input_size'))
+
+    def to_input(xy):
+        return (xy - center + 0.5 * scale) * size / scale
+
+    if not anns:
+        return torch.zeros(0, 4), torch.zeros(0, 17, 2), torch.zeros(0, 17)
+    kpts = torch.tensor([a['keypoints'] for a in anns], dtype=torch.float32).view(len(anns), -1, 3)
+    x, y, w, h = torch.tensor([a['bbox'] for a in anns], dtype=torch.float32).T
+    boxes = to_input(torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)).view(-1, 4)
+    return boxes, to_input(kpts[..., :2]), (kpts[..., 2] > 0).float()

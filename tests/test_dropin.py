@@ -11,21 +11,13 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, MODELS
 
-import lrfg_mmpose  # noqa: F401
+from lrfg_mmpose.datasets import fixed_train_pipeline
 from lrfg_mmpose.models.layers import FGCSPP, SCAC3, GhostConv
 from tests.test_e2e import DATA, subset
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = 256
-PIPELINE = [
-    dict(type='LoadImage'),
-    dict(type='BottomupRandomAffine', input_size=(SIZE, SIZE), shift_prob=0, rotate_prob=0,
-         scale_prob=0, scale_type='long', pad_val=(114, 114, 114), bbox_keep_corner=False,
-         clip_border=True),
-    dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
-    dict(type='GenerateTarget', encoder=dict(type='YOLOXPoseAnnotationProcessor')),
-    dict(type='PackPoseInputs'),
-]
+PIPELINE = fixed_train_pipeline((SIZE, SIZE))
 
 
 class TestDropIn(unittest.TestCase):

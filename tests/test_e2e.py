@@ -13,8 +13,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, METRICS, MODELS
 
-import lrfg_mmpose  # noqa: F401
-from tests.helpers import perfect_outputs
+from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
+from tests.helpers import gt_in_input_space, perfect_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / 'data' / 'coco-mini'
@@ -67,22 +67,12 @@ class TestEndToEnd(unittest.TestCase):
         cls.tmp.cleanup()
 
     def val_dataset(self, cfg, ann_file):
-        pipeline = copy.deepcopy(cfg.val_pipeline)
-        pipeline[1]['input_size'] = (SIZE, SIZE)
-        return dataset(cfg.val_dataloader, ann_file, 'val2017', pipeline)
+        return dataset(cfg.val_dataloader, ann_file, 'val2017', val_pipeline((SIZE, SIZE)))
 
     def test_training_steps_lower_the_loss(self):
         torch.manual_seed(0)
         cfg = tiny_cfg()
-        pipeline = [
-            dict(type='LoadImage'),
-            dict(type='BottomupRandomAffine', input_size=(SIZE, SIZE), shift_prob=0, rotate_prob=0,
-                 scale_prob=0, scale_type='long', pad_val=(114, 114, 114), bbox_keep_corner=False,
-                 clip_border=True),
-            dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
-            dict(type='GenerateTarget', encoder=dict(type='YOLOXPoseAnnotationProcessor')),
-            dict(type='PackPoseInputs'),
-        ]
+        pipeline = fixed_train_pipeline((SIZE, SIZE))
         ds = dataset(cfg.train_dataloader, subset('train2017', 2, self.tmp_dir), 'train2017', pipeline)
         batch = pseudo_collate([ds[0], ds[1]])
         model = MODELS.build(cfg.model)
@@ -113,16 +103,8 @@ class TestEndToEnd(unittest.TestCase):
             meta = sample.metainfo
             anns = [a for a in coco['annotations']
                     if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
-            # image -> input space, the inverse of add_pred_to_datasample's mapping
-            center = torch.tensor(meta['input_center'], dtype=torch.float32)
-            scale = torch.tensor(meta['input_scale'], dtype=torch.float32)
-            size = torch.tensor(meta['input_size'], dtype=torch.float32)
-            to_input = lambda xy: (xy - center + 0.5 * scale) * size / scale  # noqa: E731
-            kpts = torch.tensor([a['keypoints'] for a in anns], dtype=torch.float32).view(-1, 17, 3)
-            x, y, w, h = torch.tensor([a['bbox'] for a in anns]).T
-            boxes = torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)
-            outputs = perfect_outputs(model.head, to_input(boxes).view(-1, 4), to_input(kpts[..., :2]),
-                                      (kpts[..., 2] > 0).float(), data['inputs'].shape[2:])
+            boxes, kpts, vis = gt_in_input_space(meta, anns)
+            outputs = perfect_outputs(model.head, boxes, kpts, vis, data['inputs'].shape[2:])
             with mock.patch.object(model.head, 'forward', return_value=outputs):
                 preds = model.head.predict(None, data['data_samples'], cfg.model.test_cfg)
             results = model.add_pred_to_datasample(preds, None, data['data_samples'])

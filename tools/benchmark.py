@@ -67,16 +67,10 @@ def real_batch(size: int, batch_size: int):
     """A fixed batch of real embedded images with their people, letterboxed to ``size``."""
     from mmengine.dataset import pseudo_collate
     from mmpose.registry import DATASETS
+
+    from lrfg_mmpose.datasets import fixed_train_pipeline
     data = ROOT / 'data' / 'coco-mini'
-    pipeline = [
-        dict(type='LoadImage'),
-        dict(type='BottomupRandomAffine', input_size=(size, size), shift_prob=0, rotate_prob=0,
-             scale_prob=0, scale_type='long', pad_val=(114, 114, 114), bbox_keep_corner=False,
-             clip_border=True),
-        dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
-        dict(type='GenerateTarget', encoder=dict(type='YOLOXPoseAnnotationProcessor')),
-        dict(type='PackPoseInputs'),
-    ]
+    pipeline = fixed_train_pipeline((size, size))
     ds = DATASETS.build(dict(type='CocoDataset', data_root=str(data), data_mode='bottomup',
                              ann_file='annotations/person_keypoints_train2017.json',
                              data_prefix=dict(img='train2017/'), pipeline=pipeline))

@@ -20,6 +20,7 @@ from pathlib import Path
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
 from lrfg_mmpose.utils import mmpose_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,35 +50,17 @@ def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, ite
     """The model of ``config`` with a fixed-size, augmentation-free train/val set."""
     cfg = Config.fromfile(config)
     size = (input_size, input_size)
-    codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=size)
-    # Deterministic letterbox (no shift, scale or rotation), no flip, no colour jitter.
-    train_pipeline = [
-        dict(type='LoadImage'),
-        dict(type='BottomupRandomAffine', input_size=size, shift_prob=0, rotate_prob=0,
-             scale_prob=0, scale_type='long', pad_val=(114, 114, 114), bbox_keep_corner=False,
-             clip_border=True),
-        dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
-        dict(type='GenerateTarget', encoder=codec),
-        dict(type='PackPoseInputs'),
-    ]
-    val_pipeline = [
-        dict(type='LoadImage'),
-        dict(type='BottomupResize', input_size=size, pad_val=(114, 114, 114)),
-        dict(type='PackPoseInputs',
-             meta_keys=('id', 'img_id', 'img_path', 'ori_shape', 'img_shape', 'input_size',
-                        'input_center', 'input_scale')),
-    ]
     dataset = dict(type='CocoDataset', data_root='', data_mode='bottomup', ann_file=str(ann_file),
                    data_prefix=dict(img=str(img_dir) + '/'))
     num_images = len(json.loads(ann_file.read_text())['images'])
     cfg.train_dataloader = dict(
         batch_size=num_images, num_workers=0, persistent_workers=False,
         sampler=dict(type='InfiniteSampler', shuffle=True),
-        dataset=dict(dataset, pipeline=train_pipeline))
+        dataset=dict(dataset, pipeline=fixed_train_pipeline(size)))  # augmentation off
     cfg.val_dataloader = dict(
         batch_size=1, num_workers=0, persistent_workers=False, drop_last=False,
         sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-        dataset=dict(dataset, test_mode=True, pipeline=val_pipeline))
+        dataset=dict(dataset, test_mode=True, pipeline=val_pipeline(size)))
     cfg.test_dataloader = cfg.val_dataloader
     cfg.val_evaluator = dict(type='CocoMetric', ann_file=str(ann_file), score_mode='bbox',
                              nms_mode='none')

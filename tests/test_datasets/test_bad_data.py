@@ -13,7 +13,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 
 from lrfg_mmpose.datasets import DatasetError, check_coco_keypoints
-from tests.helpers import perfect_outputs
+from tests.helpers import gt_in_input_space, perfect_outputs
 from tests.test_e2e import SIZE, tiny_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,21 +147,13 @@ class TestUnusualCocoTrainsAndEvaluates(unittest.TestCase):
             for idx in range(len(ds)):
                 data = model.data_preprocessor(pseudo_collate([ds[idx]]), False)
                 meta = data['data_samples'][0].metainfo
-                center, scale, size = (torch.tensor(meta[k], dtype=torch.float32)
-                                       for k in ('input_center', 'input_scale', 'input_size'))
-                to_input = lambda xy: (xy - center + 0.5 * scale) * size / scale  # noqa: E731
                 anns = [a for a in coco['annotations']
                         if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
                 if meta['img_id'] == EMPTY_IMG and false_positive:
+                    # the other image's person, pasted as a detection where nobody is
                     anns = [a for a in coco['annotations'] if a['num_keypoints'] > 0]
-                if not anns:
-                    boxes, kpts = torch.zeros(0, 4), torch.zeros(0, 17, 3)
-                else:
-                    kpts = torch.tensor([a['keypoints'] for a in anns], dtype=torch.float32).view(-1, 17, 3)
-                    x, y, w, h = torch.tensor([a['bbox'] for a in anns], dtype=torch.float32).T
-                    boxes = to_input(torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)).view(-1, 4)
-                outputs = perfect_outputs(model.head, boxes, to_input(kpts[..., :2]),
-                                          (kpts[..., 2] > 0).float(), data['inputs'].shape[2:])
+                boxes, kpts, vis = gt_in_input_space(meta, anns)
+                outputs = perfect_outputs(model.head, boxes, kpts, vis, data['inputs'].shape[2:])
                 with mock.patch.object(model.head, 'forward', return_value=outputs):
                     preds = model.head.predict(None, data['data_samples'], self.cfg.model.test_cfg)
                 results = model.add_pred_to_datasample(preds, None, data['data_samples'])
