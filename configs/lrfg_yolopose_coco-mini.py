@@ -3,18 +3,25 @@
 _base_ = './lrfg_yolopose_coco.py'
 
 input_size = (320, 320)
-max_epochs = 30
-base_lr = 0.01
+max_epochs = 40
+base_lr = 0.005
 data_root = 'data/coco-mini/'
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(
     checkpoint=dict(interval=10, max_keep_ckpts=2, save_best=None),
     logger=dict(interval=5))
+# A few hundred iterations from random weights on a CPU: AdamW converges much faster here
+# than the paper's SGD recipe (which assumes 80 COCO epochs at batch 64).
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=base_lr, weight_decay=0.0),
+    paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=3,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.2, by_epoch=True, begin=3,
+    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.02, by_epoch=True, begin=3,
          end=max_epochs, T_max=max_epochs - 3, convert_to_iter_based=True),
 ]
 

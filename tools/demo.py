@@ -7,8 +7,8 @@
    and on the training images (how well the model fits what it saw);
 3. draws predicted skeletons with MMPose's inferencer and visualiser.
 
-Usage: ``python tools/demo.py [--epochs N] [--work-dir DIR]``. Everything lands in the work
-dir; the last lines printed say where.
+Usage: ``python tools/demo.py [--work-dir DIR]`` (epochs etc. come from the config).
+Everything lands in the work dir; the last lines printed say where.
 """
 import argparse
 import json
@@ -28,9 +28,8 @@ def mmpose_tool(name: str) -> str:
     return str(Path(mmpose.__file__).parent / '.mim' / 'tools' / name)
 
 
-def train(work_dir: Path, epochs: int) -> Path:
-    cmd = [sys.executable, mmpose_tool('train.py'), str(CONFIG), '--work-dir', str(work_dir),
-           '--cfg-options', f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}']
+def train(work_dir: Path) -> Path:
+    cmd = [sys.executable, mmpose_tool('train.py'), str(CONFIG), '--work-dir', str(work_dir)]
     print('[demo] training:', ' '.join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT)
     last = (work_dir / 'last_checkpoint').read_text().strip()
@@ -75,7 +74,6 @@ def people_images(split: str, count: int) -> list:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--epochs', type=int, default=50)
     parser.add_argument('--work-dir', type=Path, default=ROOT / 'work_dirs' / 'demo')
     args = parser.parse_args()
     os.chdir(ROOT)
@@ -85,13 +83,13 @@ def main():
         stats = check_coco_keypoints(DATA / 'annotations' / f'person_keypoints_{split}.json',
                                      DATA / split)
         print(f'[demo] {split}: ' + ', '.join(f'{k.replace("_", " ")} {v}' for k, v in stats.items()))
-    checkpoint = train(args.work_dir, args.epochs)
+    checkpoint = train(args.work_dir)
     metrics = {split: evaluate(args.work_dir, checkpoint, split) for split in ('val2017', 'train2017')}
     (args.work_dir / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     vis_dir = args.work_dir / 'vis'
     draw(checkpoint, vis_dir, people_images('val2017', 3) + people_images('train2017', 3))
     minutes = (time.time() - start) / 60
-    print(f'\n[demo] done in {minutes:.1f} min ({args.epochs} epochs on {DATA / "train2017"})')
+    print(f'\n[demo] done in {minutes:.1f} min (training on {DATA / "train2017"}, {CONFIG.name})')
     for split, m in metrics.items():
         print(f'[demo] COCO OKS AP on {split}: AP {m["coco/AP"]:.3f}  AP50 {m["coco/AP .5"]:.3f}  '
               f'AR {m["coco/AR"]:.3f}')

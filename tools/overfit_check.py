@@ -4,8 +4,8 @@ Trains our model and, side by side with the same images, input size, optimiser a
 iteration budget, MMPose's bundled YOLOX-Pose-s (from the installed mmpose package), with
 augmentation off, through MMEngine's Runner, and prints both AP curves::
 
-    python tools/overfit_check.py                       # 8 images, ours + yoloxpose_s
-    python tools/overfit_check.py --models ours --num-images 4 --iters 60
+    python tools/overfit_check.py                       # 4 images, ours + yoloxpose_s
+    python tools/overfit_check.py --models ours --num-images 8 --iters 600
 
 Both models start from random weights (nothing can be downloaded here). Writes
 ``<work-dir>/overfit_results.json``.
@@ -115,11 +115,11 @@ def main():
     parser.add_argument('--models', nargs='+', default=['ours', 'yoloxpose_s'],
                         choices=['ours', 'yoloxpose_s'])
     parser.add_argument('--config', default=str(OURS), help='our model config')
-    parser.add_argument('--num-images', type=int, default=8)
-    parser.add_argument('--input-size', type=int, default=384)
-    parser.add_argument('--iters', type=int, default=300)
-    parser.add_argument('--eval-every', type=int, default=50)
-    parser.add_argument('--lr', type=float, default=2e-3)
+    parser.add_argument('--num-images', type=int, default=4)
+    parser.add_argument('--input-size', type=int, default=320)
+    parser.add_argument('--iters', type=int, default=1000)
+    parser.add_argument('--eval-every', type=int, default=100)
+    parser.add_argument('--lr', type=float, default=1e-2)
     parser.add_argument('--work-dir', default='work_dirs/overfit')
     args = parser.parse_args()
 
