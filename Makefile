@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lrfg-env-v1
 
-.PHONY: env test demo overfit clean
+.PHONY: env test demo overfit benchmark clean
 
 env: $(STAMP)
 	@bash tools/setup_env.sh
@@ -18,6 +18,14 @@ test: env
 # The main job on the embedded real data: train, evaluate (COCO OKS AP), draw skeletons.
 demo: env
 	$(PY) tools/demo.py
+
+# Proof of learning: over-fit a few real images, ours and MMPose's YOLOX-Pose-s side by side.
+overfit: env
+	$(PY) tools/overfit_check.py
+
+# Parameters, FLOPs, latency, train step and memory against MMPose's bundled models.
+benchmark: env
+	mkdir -p work_dirs && $(PY) tools/benchmark.py --markdown work_dirs/benchmark.md --json work_dirs/benchmark.json
 
 clean:
 	rm -rf work_dirs
