@@ -9,7 +9,7 @@ from mmengine.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
-from overfit_check import ap_curve, overfit_cfg, write_subset  # noqa: E402
+from overfit_check import APRecorder, overfit_cfg, write_subset  # noqa: E402
 
 TINY = """
 _base_ = '{root}/configs/lrfg_yolopose_coco-mini.py'
@@ -33,9 +33,11 @@ class TestOverfit(unittest.TestCase):
                               1e-2, tmp / 'run')
             cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1)
             runner = Runner.from_cfg(cfg)
+            recorder = APRecorder()
+            runner.register_hook(recorder)
             runner.val()
             runner.train()
-            curve = ap_curve(tmp / 'run', EVERY)
+            curve = recorder.curve
         self.assertEqual([it for it, _ in curve], list(range(0, ITERS + 1, EVERY)))
         start, end = curve[0][1], curve[-1][1]
         self.assertLess(start, 0.05)

@@ -103,11 +103,12 @@ def train_step_peak(name, size, batch_size, device):
             'from mmengine.registry import init_default_scope; init_default_scope("mmpose"); '
             'b = real_batch({size}, {bs}); base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; '
             'm = build_model({name!r}, "cpu"); m.train_step(b, _optim(m)); '
-            'print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)')
+            'print("PEAK_MB", (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)')
     out = subprocess.run([sys.executable, '-c', code.format(root=str(ROOT / 'tools'), size=size, bs=batch_size,
                                                            name=name)],
                          capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(next(line.split()[1] for line in out.stdout.splitlines()
+                      if line.startswith('PEAK_MB')))
 
 
 def _optim(model):

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
@@ -89,12 +90,16 @@ def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, ite
     return cfg
 
 
-def ap_curve(work_dir: Path, eval_every: int):
-    """(iteration, AP) pairs from the run's scalar log (the first is before training)."""
-    logs = sorted(work_dir.glob('*/vis_data/scalars.json'))
-    aps = [json.loads(line)['coco/AP'] for line in logs[-1].read_text().splitlines()
-           if 'coco/AP' in line]
-    return [(i * eval_every, ap) for i, ap in enumerate(aps)]
+class APRecorder(Hook):
+    """Keeps (iteration, COCO AP) after every validation of one runner."""
+
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.curve = []
+
+    def after_val_epoch(self, runner, metrics=None):
+        self.curve.append((runner.iter, metrics['coco/AP']))
 
 
 def run(name, config, args, ann_file):
@@ -102,12 +107,13 @@ def run(name, config, args, ann_file):
     cfg = overfit_cfg(config, ann_file, ROOT / 'data/coco-mini/train2017', args.input_size,
                       args.iters, args.eval_every, args.lr, work_dir)
     runner = Runner.from_cfg(cfg)
+    recorder = APRecorder()
+    runner.register_hook(recorder)
     start = time.time()
     runner.val()  # AP before training
     runner.train()
     seconds = time.time() - start
-    curve = ap_curve(work_dir, args.eval_every)
-    return dict(config=str(config), seconds=round(seconds, 1), curve=curve)
+    return dict(config=str(config), seconds=round(seconds, 1), curve=recorder.curve)
 
 
 def main():
