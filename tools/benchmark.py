@@ -98,12 +98,15 @@ def train_step_peak(name, size, batch_size, device):
         torch.cuda.reset_peak_memory_stats()
         model.train_step(batch, optim)
         return torch.cuda.max_memory_allocated() / 2**20
-    code = ('import sys, resource; sys.path.insert(0, {root!r}); '
+    # VmHWM (peak RSS) is per address space: unlike ru_maxrss it does not carry the parent's
+    # peak across fork + exec.
+    code = ('import sys, re; sys.path.insert(0, {root!r}); '
             'from benchmark import real_batch, build_model, _optim; import lrfg_mmpose; '
             'from mmengine.registry import init_default_scope; init_default_scope("mmpose"); '
-            'b = real_batch({size}, {bs}); base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; '
+            'hwm = lambda: int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)); '
+            'b = real_batch({size}, {bs}); base = hwm(); '
             'm = build_model({name!r}, "cpu"); m.train_step(b, _optim(m)); '
-            'print("PEAK_MB", (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)')
+            'print("PEAK_MB", (hwm() - base) / 1024)')
     out = subprocess.run([sys.executable, '-c', code.format(root=str(ROOT / 'tools'), size=size, bs=batch_size,
                                                            name=name)],
                          capture_output=True, text=True, check=True)
