@@ -46,7 +46,8 @@ def oks_keypoint_loss(pred: Tensor, target: Tensor, labelled: Tensor, areas: Ten
     ``sum_{i,k} v_ik (1 - exp(-d_ik^2 / (s_i * 4 sigma_k^2))) / sum_{i,k} v_ik`` with
     ``d`` the keypoint error and ``s`` the target box area (same units squared). This
     equals the reference's ``K / #labelled`` scaling of the mean over all ``m x K``
-    keypoints.
+    keypoints. MMPose's ``OKSLoss`` is a different quantity (one minus the per-instance
+    OKS, with ``8 sigma^2`` in the exponent), so it is not reused here.
 
     Args:
         pred (Tensor): (m, K, 2) predicted keypoints.
