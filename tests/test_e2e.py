@@ -13,7 +13,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, METRICS, MODELS
 
-from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
+from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline, write_coco_subset
 from tests.helpers import gt_in_input_space, perfect_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,18 +33,8 @@ def tiny_cfg():
 
 def subset(split: str, num_images: int, out_dir: Path, one_person: bool = False) -> Path:
     """COCO json of the first images with a keypoint-annotated person (only one if asked)."""
-    coco = json.loads((DATA / 'annotations' / f'person_keypoints_{split}.json').read_text())
-    count = {}
-    for a in coco['annotations']:
-        if a['num_keypoints'] > 0:
-            count[a['image_id']] = count.get(a['image_id'], 0) + 1
-    ok = [i for i in coco['images'] if count.get(i['id']) and (count[i['id']] == 1 or not one_person)]
-    images = sorted(ok, key=lambda i: i['id'])[:num_images]
-    ids = {i['id'] for i in images}
-    path = out_dir / f'{split}_{num_images}.json'
-    path.write_text(json.dumps(dict(coco, images=images, annotations=[
-        a for a in coco['annotations'] if a['image_id'] in ids])))
-    return path
+    return write_coco_subset(DATA / 'annotations' / f'person_keypoints_{split}.json', num_images,
+                             out_dir / f'{split}_{num_images}.json', 1 if one_person else None)
 
 
 def dataset(cfg_loader, ann_file: Path, img_dir: str, pipeline):

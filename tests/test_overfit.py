@@ -9,7 +9,9 @@ from mmengine.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
-from overfit_check import APRecorder, overfit_cfg, write_subset  # noqa: E402
+from overfit_check import APRecorder, overfit_cfg  # noqa: E402
+
+from lrfg_mmpose.datasets import write_coco_subset  # noqa: E402
 
 TINY = """
 _base_ = '{root}/configs/lrfg_yolopose_coco-mini.py'
@@ -27,7 +29,7 @@ class TestOverfit(unittest.TestCase):
             tmp = Path(tmp)
             config = tmp / 'tiny.py'
             config.write_text(TINY.format(root=ROOT))
-            ann = write_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
+            ann = write_coco_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
                                2, tmp / 'subset.json')
             cfg = overfit_cfg(str(config), ann, ROOT / 'data/coco-mini/train2017', 256, ITERS, EVERY,
                               1e-2, tmp / 'run')

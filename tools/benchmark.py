@@ -56,9 +56,7 @@ def build_model(name: str, device: str, deploy: bool = False):
     if deploy:
         from mmcv.cnn import fuse_conv_bn
         model.eval()
-        for m in model.modules():
-            if hasattr(m, 'switch_to_deploy') and m is not model:
-                m.switch_to_deploy(None)
+        model.switch_to_deploy()  # MMPose's: calls every submodule's switch_to_deploy
         model = fuse_conv_bn(model)
     return model
 

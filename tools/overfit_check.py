@@ -21,29 +21,12 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
+from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline, write_coco_subset
 from lrfg_mmpose.utils import mmpose_config
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
 YOLOXPOSE_S = 'body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py'
-
-
-def write_subset(src_ann: Path, num_images: int, out: Path) -> Path:
-    """The first ``num_images`` images with a keypoint-annotated person, all their records."""
-    coco = json.loads(src_ann.read_text())
-    with_kpts = {a['image_id'] for a in coco['annotations'] if a['num_keypoints'] > 0}
-    images = [i for i in sorted(coco['images'], key=lambda i: i['id']) if i['id'] in with_kpts]
-    if len(images) < num_images:
-        raise ValueError(f'{src_ann} has only {len(images)} images with keypoints, '
-                         f'asked for {num_images}')
-    images = images[:num_images]
-    ids = {i['id'] for i in images}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(dict(coco, images=images,
-                                   annotations=[a for a in coco['annotations']
-                                                if a['image_id'] in ids])))
-    return out
 
 
 def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, iters: int,
@@ -129,7 +112,7 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/overfit')
     args = parser.parse_args()
 
-    ann_file = write_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
+    ann_file = write_coco_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
                             args.num_images, Path(args.work_dir) / 'subset.json')
     configs = dict(ours=args.config, yoloxpose_s=mmpose_config(YOLOXPOSE_S))
     results = {m: run(m, configs[m], args, ann_file) for m in args.models}
