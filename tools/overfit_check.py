@@ -89,6 +89,8 @@ def run(name, config, args, ann_file):
     work_dir = Path(args.work_dir) / name
     cfg = overfit_cfg(config, ann_file, ROOT / 'data/coco-mini/train2017', args.input_size,
                       args.iters, args.eval_every, args.lr, work_dir)
+    if name == 'ours' and args.kpt_l1 > 0:
+        cfg.model.head.loss_weights.kpt_l1 = args.kpt_l1
     runner = Runner.from_cfg(cfg)
     recorder = APRecorder()
     runner.register_hook(recorder)
@@ -109,6 +111,8 @@ def main():
     parser.add_argument('--iters', type=int, default=1000)
     parser.add_argument('--eval-every', type=int, default=100)
     parser.add_argument('--lr', type=float, default=1e-2)
+    parser.add_argument('--kpt-l1', type=float, default=0.0,
+                        help="our head's scale-normalised L1 keypoint loss weight (0: paper loss)")
     parser.add_argument('--work-dir', default='work_dirs/overfit')
     args = parser.parse_args()
 

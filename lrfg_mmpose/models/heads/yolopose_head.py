@@ -24,7 +24,7 @@ from torch import Tensor
 
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import assign_level
-from .yolopose_loss import complete_iou, oks_keypoint_loss
+from .yolopose_loss import complete_iou, oks_keypoint_loss, scale_normalised_l1_loss
 
 # YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
 DEFAULT_ANCHORS = (((19, 27), (44, 40), (38, 94)), ((96, 68), (86, 152), (180, 137)),
@@ -262,7 +262,9 @@ class YOLOPoseHead(BaseModule):
         img_inds, boxes, kpts, labelled = self._collect_targets(batch_data_samples, device)
         nb = self.num_box_out
 
-        loss_bbox = loss_obj = loss_kpt = loss_vis = box_outs[0].new_zeros(())
+        weights = self.loss_weights
+        use_l1 = weights.get('kpt_l1', 0) > 0
+        loss_bbox = loss_obj = loss_kpt = loss_vis = loss_l1 = box_outs[0].new_zeros(())
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
             p = self._level_predictions(box_out, kpt_out)  # (B, A, H, W, C)
             h, w = p.shape[2:4]
@@ -281,8 +283,10 @@ class YOLOPoseHead(BaseModule):
                 pk = ps[:, nb:].reshape(-1, self.num_keypoints, 3)
                 mask = labelled[t.target_inds]  # (m, K)
                 areas = t.boxes[:, 2] * t.boxes[:, 3]
-                loss_kpt = loss_kpt + oks_keypoint_loss(pk[..., :2] * 2 - 0.5, t.keypoints, mask,
-                                                        areas, self.sigmas)
+                pkpt = pk[..., :2] * 2 - 0.5
+                loss_kpt = loss_kpt + oks_keypoint_loss(pkpt, t.keypoints, mask, areas, self.sigmas)
+                if use_l1:
+                    loss_l1 = loss_l1 + scale_normalised_l1_loss(pkpt, t.keypoints, mask, areas)
                 loss_vis = loss_vis + F.binary_cross_entropy_with_logits(pk[..., 2], mask)
                 obj_target[t.img_inds, t.anchor_inds, t.grid_y,
                            t.grid_x] = ciou.detach().clamp(min=0).to(obj_target.dtype)
@@ -290,12 +294,14 @@ class YOLOPoseHead(BaseModule):
                 F.binary_cross_entropy_with_logits(p[..., 4], obj_target)
 
         scale = len(batch_data_samples) * get_world_size()
-        w = self.loss_weights
-        return dict(
-            loss_bbox=loss_bbox * w['bbox'] * scale,
-            loss_obj=loss_obj * w['obj'] * scale,
-            loss_kpt=loss_kpt * w['kpt'] * scale,
-            loss_vis=loss_vis * w['vis'] * scale)
+        losses = dict(
+            loss_bbox=loss_bbox * weights['bbox'] * scale,
+            loss_obj=loss_obj * weights['obj'] * scale,
+            loss_kpt=loss_kpt * weights['kpt'] * scale,
+            loss_vis=loss_vis * weights['vis'] * scale)
+        if use_l1:
+            losses['loss_kpt_l1'] = loss_l1 * weights['kpt_l1'] * scale
+        return losses
 
     def switch_to_deploy(self, test_cfg: Optional[ConfigType] = None):
         """Fold ImplicitA/ImplicitM into the box convs (outputs unchanged)."""

@@ -63,3 +63,26 @@ def oks_keypoint_loss(pred: Tensor, target: Tensor, labelled: Tensor, areas: Ten
     scale = areas[:, None] * (4 * sigmas.pow(2))[None] + eps  # (m, K)
     per_kpt = (1 - torch.exp(-dist2 / scale)) * labelled
     return per_kpt.sum() / labelled.sum().clamp(min=1)
+
+
+def scale_normalised_l1_loss(pred: Tensor, target: Tensor, labelled: Tensor, areas: Tensor,
+                             eps: float = 1e-9) -> Tensor:
+    """Scale-normalised L1 keypoint loss, the alternative YOLO-Pose compares its OKS loss
+    with (Sec. 3.2).
+
+    ``sum_{i,k} v_ik (|dx_ik| + |dy_ik|) / sqrt(s_i) / sum_{i,k} v_ik``. Unlike the OKS loss,
+    whose gradient ``~ exp(-d^2 / (s 4 sigma^2))`` vanishes for a keypoint predicted far
+    from its target, this pulls every labelled keypoint with a constant force; it is off by
+    default (paper loss) and offered as the head's ``kpt_l1`` loss weight.
+
+    Args:
+        pred (Tensor): (m, K, 2) predicted keypoints.
+        target (Tensor): (m, K, 2) target keypoints.
+        labelled (Tensor): (m, K) 1 where the keypoint is labelled, else 0.
+        areas (Tensor): (m, ) target box areas (same units squared).
+
+    Returns:
+        Tensor: the scalar loss (0 when nothing is labelled).
+    """
+    per_kpt = (pred - target).abs().sum(dim=-1) / (areas[:, None] + eps).sqrt() * labelled
+    return per_kpt.sum() / labelled.sum().clamp(min=1)

@@ -6,7 +6,8 @@ import torch
 from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 
-from lrfg_mmpose.models.heads import YOLOPoseHead, assign_level, complete_iou, oks_keypoint_loss
+from lrfg_mmpose.models.heads import (YOLOPoseHead, assign_level, complete_iou, oks_keypoint_loss,
+                                      scale_normalised_l1_loss)
 from tests.helpers import perfect_outputs
 
 INPUT = 256  # input size used by these tests
@@ -84,6 +85,42 @@ class TestYOLOPoseHead(unittest.TestCase):
         self.assertAlmostEqual(oks_keypoint_loss(pred, target, labelled, areas, sigmas).item(),
                                expected, places=6)
         self.assertEqual(oks_keypoint_loss(pred, target, torch.zeros(2, 2), areas, sigmas).item(), 0)
+
+    def test_scale_normalised_l1_hand_computed(self):
+        pred = torch.tensor([[[2.0, 0.0], [5.0, 5.0]], [[0.0, 3.0], [1.0, -1.0]]])
+        target = torch.zeros(2, 2, 2)
+        labelled = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
+        areas = torch.tensor([100.0, 25.0])
+        expected = (2 / 10 + 3 / 5 + 2 / 5) / 3
+        self.assertAlmostEqual(
+            scale_normalised_l1_loss(pred, target, labelled, areas).item(), expected, places=6)
+
+    def test_far_keypoint_gradient_oks_vanishes_l1_does_not(self):
+        # An eye (sigma 0.025) predicted 3 cells from its target on a 5 x 9 cell person:
+        # exp(-9 / (45 * 4 * 0.025^2)) = exp(-80) -> the OKS loss gives no usable gradient.
+        sigmas = torch.tensor([0.025])
+        target, labelled, areas = torch.zeros(1, 1, 2), torch.ones(1, 1), torch.tensor([45.0])
+        grads = []
+        for loss_fn in (lambda p: oks_keypoint_loss(p, target, labelled, areas, sigmas),
+                        lambda p: scale_normalised_l1_loss(p, target, labelled, areas)):
+            pred = torch.tensor([[[0.0, -3.0]]], requires_grad=True)
+            loss_fn(pred).backward()
+            grads.append(pred.grad[0, 0, 1].item())
+        self.assertLess(abs(grads[0]), 1e-30)
+        self.assertAlmostEqual(grads[1], -1 / math.sqrt(45.0), places=6)
+
+    def test_kpt_l1_loss_is_opt_in(self):
+        torch.manual_seed(0)
+        feats = [torch.randn(1, c, INPUT // s, INPUT // s) for c, s in zip((8, 16, 24, 32), STRIDES)]
+        samples = [make_sample(*person())]
+        paper = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        self.assertNotIn('loss_kpt_l1', paper.loss(feats, samples))
+        weights = dict(paper.loss_weights, kpt_l1=0.1)
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32), loss_weights=weights)
+        head.load_state_dict(paper.state_dict())
+        losses = head.loss(feats, samples)
+        self.assertGreater(losses['loss_kpt_l1'].item(), 0)
+        torch.testing.assert_close(losses['loss_kpt'], paper.loss(feats, samples)['loss_kpt'])
 
     def test_complete_iou_hand_computed(self):
         # Same centre and shape: CIoU = IoU = 1 (no NaN). Boxes 2x2 at (0, 0) and (1, 0):
