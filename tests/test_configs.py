@@ -61,6 +61,32 @@ class TestConfigs(unittest.TestCase):
             base_rest = {k: v for k, v in base.items() if k != 'model'}
             self.assertEqual(rest, base_rest, path.name)
 
+    def test_paper_configs_use_the_paper_loss(self):
+        """The scale-normalised L1 keypoint term is only in the small-data CPU config."""
+        paper = [CONFIGS / 'lrfg_yolopose_coco.py'] + sorted((CONFIGS / 'ablation').glob('*.py'))
+        for path in paper:
+            weights = Config.fromfile(str(path)).model.head.loss_weights
+            self.assertEqual(weights.get('kpt_l1', 0), 0, path.name)
+        mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
+        self.assertGreater(mini.model.head.loss_weights.kpt_l1, 0)
+
+    def test_demo_config_trains_the_subset_for_its_epochs(self):
+        import json
+        import sys
+        import tempfile
+        sys.path.insert(0, str(ROOT / 'tools'))
+        from demo import write_demo_config
+        with tempfile.TemporaryDirectory() as tmp:
+            config, ann = write_demo_config(Path(tmp), 5, 120)
+            cfg = Config.fromfile(str(config))
+            self.assertEqual(len(json.loads(ann.read_text())['images']), 5)
+        self.assertEqual(cfg.train_dataloader.dataset.ann_file, str(ann.resolve()))
+        self.assertEqual(cfg.train_dataloader.batch_size, 5)
+        self.assertEqual(cfg.train_cfg.max_epochs, 120)
+        self.assertGreater(cfg.train_cfg.val_interval, 120)
+        self.assertEqual(cfg.param_scheduler[-1].end, 120)
+        self.assertEqual(cfg.model.head.loss_weights.kpt_l1, 0.1)  # inherited from the mini config
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -1,5 +1,5 @@
-"""Short version of tools/overfit_check.py: a narrow full model over-fits 2 real images and
-its COCO OKS AP on them rises far above the starting value."""
+"""Short version of tools/overfit_check.py: a narrow full model (the CPU config's losses)
+over-fits 2 real images: COCO OKS AP on them rises from ~0 to at least 0.8."""
 import sys
 import tempfile
 import unittest
@@ -43,7 +43,8 @@ class TestOverfit(unittest.TestCase):
         self.assertEqual([it for it, _ in curve], list(range(0, ITERS + 1, EVERY)))
         start, end = curve[0][1], curve[-1][1]
         self.assertLess(start, 0.05)
-        self.assertGreater(end, start + 0.2, curve)
+        # Measured: 0, 0, 0.43, 0.98, 1.0 (deterministic with seed 0).
+        self.assertGreaterEqual(end, 0.8, curve)
 
 
 if __name__ == '__main__':
