@@ -86,6 +86,8 @@ class TestConfigs(unittest.TestCase):
         self.assertGreater(cfg.train_cfg.val_interval, 120)
         self.assertEqual(cfg.param_scheduler[-1].end, 120)
         self.assertEqual(cfg.model.head.loss_weights.kpt_l1, 0.1)  # inherited from the mini config
+        self.assertEqual(cfg.randomness.seed, 0)
+        self.assertNotIn('RandomFlip', [t.type for t in cfg.train_dataloader.dataset.pipeline])
 
 
 if __name__ == '__main__':
