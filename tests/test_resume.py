@@ -73,13 +73,15 @@ class TestResume(unittest.TestCase):
             proc = subprocess.Popen(train_cmd(config, tmp / 'run'), cwd=ROOT, env=env,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.time() + 300
-            while not (tmp / 'run' / 'iter_4.pth').exists() and proc.poll() is None:
+            # MMEngine writes `last_checkpoint` once a checkpoint is complete; the kill may still
+            # land while a later one is half written, which --resume must not pick up.
+            last = tmp / 'run' / 'last_checkpoint'
+            while not (last.exists() and last.read_text().strip()) and proc.poll() is None:
                 self.assertLess(time.time(), deadline, 'no checkpoint within 300 s')
                 time.sleep(0.2)
-            time.sleep(0.5)  # let the file be written completely
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            killed_at = max(int(p.stem.split('_')[1]) for p in (tmp / 'run').glob('iter_*.pth'))
+            killed_at = int(Path(last.read_text().strip()).stem.split('_')[1])
             self.assertLess(killed_at, MAX_ITERS, 'the run finished before it could be killed')
             # The checkpoint loads with torch's default weights_only=True.
             ckpt = torch.load(tmp / 'run' / f'iter_{killed_at}.pth', map_location='cpu')
