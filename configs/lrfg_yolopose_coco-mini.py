@@ -54,7 +54,7 @@ val_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=8,
-    num_workers=0,  # 2 cores: a loader process would compete with training
+    num_workers=0,  # on 2 cores a loader process would compete with the model
     persistent_workers=False,
     pin_memory=False,
     dataset=dict(
@@ -63,7 +63,7 @@ train_dataloader = dict(
         data_prefix=dict(img='train2017/'),
         pipeline=train_pipeline))
 val_dataloader = dict(
-    num_workers=0,  # 2 cores: a loader process would compete with training
+    num_workers=0,  # on 2 cores a loader process would compete with the model
     persistent_workers=False,
     pin_memory=False,
     dataset=dict(
