@@ -31,8 +31,9 @@ def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
                       dim=-1).flatten(1)
         ], dim=1)
         p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x] = vals
-        box_outs.append(p[..., :nb].permute(0, 1, 4, 2, 3).reshape(batch_size, A * nb, h, w))
-        kpt_outs.append(p[..., nb:].permute(0, 1, 4, 2, 3).reshape(batch_size, A * 3 * K, h, w))
+        box_out, kpt_out = head.split_outputs(p)  # in the head's channel layout
+        box_outs.append(box_out)
+        kpt_outs.append(kpt_out)
     return box_outs, kpt_outs
 
 

@@ -29,6 +29,7 @@ from .yolopose_loss import complete_iou, oks_keypoint_loss, scale_normalised_l1_
 # YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
 DEFAULT_ANCHORS = (((19, 27), (44, 40), (38, 94)), ((96, 68), (86, 152), (180, 137)),
                    ((140, 301), (303, 264), (238, 542)), ((436, 615), (739, 380), (925, 792)))
+CHANNEL_LAYOUTS = ('reference', 'per_anchor')
 # Reference loss weights for 4 levels at 640 (box, obj and vis already scaled by 3 / 4
 # levels; vis is 0.5 * num_classes / 80). At input size S multiply obj by (S / 640)^2.
 DEFAULT_LOSS_WEIGHTS = dict(bbox=0.05 * 0.75, obj=1.0 * 0.75, kpt=0.10, vis=0.5 / 80 * 0.75)
@@ -39,10 +40,29 @@ class YOLOPoseHead(BaseModule):
     """YOLO-Pose head: per level and anchor, a person box, objectness, class score and
     ``K`` keypoints ``(x, y, conf)``.
 
-    Per level: a 1x1 conv gives ``A * (5 + num_classes)`` box outputs (wrapped by
+    Per level: a 1x1 conv gives ``A * (5 + num_classes)`` box-conv channels (wrapped by
     ImplicitA on its input and ImplicitM on its output when ``use_implicit``); a keypoint
     branch of 6 depthwise 3x3 CBS alternating with 5 pointwise 1x1 CBS, then a 1x1 conv,
-    gives ``A * 3K`` keypoint outputs.
+    gives ``A * 3K`` keypoint-branch channels. ``C = 5 + num_classes + 3K`` fields per anchor.
+
+    Channel layout (how the two convs' channels become the ``A x C`` fields):
+
+    - ``'reference'`` (YOLO-Pose's ``Detect`` and YOLOv7-pose's ``IKeypoint``, which produced
+      the paper's Table 1): the two outputs are concatenated and the ``A * C`` channels are
+      read as ``(A, C)``, so field ``f`` of anchor ``a`` is concatenated channel ``a * C + f``.
+      With COCO (``A = 3``, ``C = 57``) anchor 0 takes its box, objectness, class and the
+      first 12 keypoint fields from the box conv and the rest from the keypoint branch;
+      anchors 1 and 2 take all their fields, box and objectness included, from the keypoint
+      branch. The prior biases go where the reference puts them (the box conv's biases read
+      as ``(A, 5 + nc)``: anchor 0's objectness and class and four keypoint fields of
+      anchor 0), and every other conv bias keeps PyTorch's default initialisation.
+    - ``'per_anchor'``: each anchor takes ``5 + nc`` fields from the box conv and ``3K`` from
+      the keypoint branch; biases start at 0 plus the priors on every anchor's objectness
+      and class.
+
+    Both layouts have the same parameters and the same decoding and loss on the ``A x C``
+    fields; a checkpoint only fits the layout it was trained with (``channel_layout_code`` in
+    the state dict: 0 reference, 1 per_anchor; checked on load).
 
     Decoding (Eq. (1)-(2)): box ``xy = (2 sigmoid(t) - 0.5 + grid) * stride``,
     ``wh = (2 sigmoid(t))^2 * anchor``; keypoint ``xy = (2t - 0.5 + grid) * stride``;
@@ -58,6 +78,8 @@ class YOLOPoseHead(BaseModule):
         metainfo (str): Dataset meta file giving the keypoint count and OKS sigmas.
             Defaults to MMPose's COCO meta file.
         use_implicit (bool): Implicit knowledge around the box conv. Defaults to True.
+        channel_layout (str): ``'reference'`` or ``'per_anchor'`` (see above).
+            Defaults to 'reference'.
         anchor_thr (float): Box/anchor side-ratio limit of the assignment.
             Defaults to 4.0.
         obj_level_weights (Sequence[float]): Objectness loss weight per level.
@@ -77,6 +99,7 @@ class YOLOPoseHead(BaseModule):
                  num_classes: int = 1,
                  metainfo: str = 'configs/_base_/datasets/coco.py',
                  use_implicit: bool = True,
+                 channel_layout: str = 'reference',
                  anchor_thr: float = 4.0,
                  obj_level_weights: Sequence[float] = (4.0, 1.0, 0.25, 0.06),
                  loss_weights: Dict[str, float] = DEFAULT_LOSS_WEIGHTS,
@@ -90,6 +113,9 @@ class YOLOPoseHead(BaseModule):
                 obj_level_weights):
             raise ValueError('in_channels, featmap_strides, anchors and obj_level_weights '
                              'need one entry per level')
+        if channel_layout not in CHANNEL_LAYOUTS:
+            raise ValueError(f'channel_layout must be one of {CHANNEL_LAYOUTS}, '
+                             f'got {channel_layout!r}')
         meta = parse_pose_metainfo(dict(from_file=metainfo))
         self.num_keypoints = int(meta['num_keypoints'])
         self.register_buffer('sigmas', torch.as_tensor(meta['sigmas'], dtype=torch.float32),
@@ -102,6 +128,11 @@ class YOLOPoseHead(BaseModule):
         self.num_classes = num_classes
         self.num_box_out = 5 + num_classes
         self.use_implicit = use_implicit
+        self.channel_layout = channel_layout
+        # Saved with the weights (an integer buffer: MMEngine's EMA copies, never averages it)
+        # so that a checkpoint is not loaded into the other layout.
+        self.register_buffer('channel_layout_code',
+                             torch.tensor(CHANNEL_LAYOUTS.index(channel_layout), dtype=torch.uint8))
         self.anchor_thr = anchor_thr
         self.obj_level_weights = list(obj_level_weights)
         self.loss_weights = dict(loss_weights)
@@ -124,13 +155,35 @@ class YOLOPoseHead(BaseModule):
         self._grid_cache: Dict[Tuple[int, int], Tensor] = {}
 
     def init_weights(self):
-        """Default conv init, then YOLOv5's prior biases for objectness and class."""
+        """Conv init, then YOLOv5's prior biases for objectness and class.
+
+        In the reference layout the conv biases keep PyTorch's default initialisation
+        (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), as in YOLO-Pose, instead of the zeros
+        that ``init_cfg`` gives them.
+        """
         super().init_weights()
+        if self.channel_layout == 'reference':
+            for conv in [*self.box_convs, *(branch[-1] for branch in self.kpt_convs)]:
+                bound = 1 / math.sqrt(conv.weight[0].numel())
+                nn.init.uniform_(conv.bias, -bound, bound)
         for conv, stride in zip(self.box_convs, self.featmap_strides):
+            # (A * (5 + nc), ) -> (A, 5 + nc); in the reference layout these channels are
+            # not all box fields of every anchor (class docstring), as in YOLO-Pose.
             bias = conv.bias.data.view(self.num_anchors, self.num_box_out)
             # About 8 objects per 640x640 image; class prior 0.6 (YOLOv5).
             bias[:, 4] += math.log(8 / (640 / stride)**2)
             bias[:, 5:] += math.log(0.6 / (self.num_classes - 0.99))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        """Refuse weights trained in the other channel layout (same shapes, other meanings)."""
+        saved = state_dict.get(prefix + 'channel_layout_code')
+        if saved is not None and int(saved) != CHANNEL_LAYOUTS.index(self.channel_layout):
+            theirs = CHANNEL_LAYOUTS[int(saved)] if 0 <= int(saved) < len(CHANNEL_LAYOUTS) else saved
+            raise ValueError(
+                f'the checkpoint\'s YOLOPoseHead was trained with channel_layout={theirs!r} but '
+                f'this model has {self.channel_layout!r}: set model.head.channel_layout='
+                f'{theirs!r} in the config (the two layouts give the same weights other meanings)')
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, feats: Tuple[Tensor]) -> Tuple[List[Tensor], List[Tensor]]:
         """Raw outputs per level: box ``(B, A*(5+nc), H, W)`` and keypoint
@@ -144,12 +197,30 @@ class YOLOPoseHead(BaseModule):
             kpt_outs.append(self.kpt_convs[i](x))
         return box_outs, kpt_outs
 
-    def _level_predictions(self, box_out: Tensor, kpt_out: Tensor) -> Tensor:
-        """Join one level's outputs into ``(B, A, H, W, 5 + nc + 3K)``."""
+    def join_outputs(self, box_out: Tensor, kpt_out: Tensor) -> Tensor:
+        """One level's box-conv ``(B, A*(5+nc), H, W)`` and keypoint-branch ``(B, A*3K, H, W)``
+        outputs as per-anchor fields ``(B, A, H, W, C)`` in this head's channel layout."""
         b, _, h, w = box_out.shape
-        box = box_out.view(b, self.num_anchors, self.num_box_out, h, w)
-        kpt = kpt_out.view(b, self.num_anchors, 3 * self.num_keypoints, h, w)
-        return torch.cat([box, kpt], dim=2).permute(0, 1, 3, 4, 2)
+        A = self.num_anchors
+        if self.channel_layout == 'reference':
+            # (B, A*(5+nc) + A*3K, H, W) -> (B, A, C, H, W): anchor a takes channels [aC, (a+1)C)
+            fields = torch.cat([box_out, kpt_out], dim=1).view(b, A, -1, h, w)
+        else:
+            fields = torch.cat([box_out.view(b, A, self.num_box_out, h, w),
+                                kpt_out.view(b, A, 3 * self.num_keypoints, h, w)], dim=2)
+        return fields.permute(0, 1, 3, 4, 2)  # (B, A, H, W, C)
+
+    def split_outputs(self, fields: Tensor) -> Tuple[Tensor, Tensor]:
+        """Inverse of :meth:`join_outputs`: ``(B, A, H, W, C)`` fields to the box-conv and
+        keypoint-branch outputs that give them."""
+        b, A, h, w, C = fields.shape
+        fields = fields.permute(0, 1, 4, 2, 3)  # (B, A, C, H, W)
+        nb = self.num_box_out
+        if self.channel_layout == 'reference':
+            flat = fields.reshape(b, A * C, h, w)
+            return flat[:, :A * nb], flat[:, A * nb:]
+        return (fields[:, :, :nb].reshape(b, A * nb, h, w),
+                fields[:, :, nb:].reshape(b, A * (C - nb), h, w))
 
     def _grid(self, h: int, w: int, device, dtype) -> Tensor:
         """(H, W, 2) cell corners (x, y) in grid units, cached per size and device."""
@@ -166,7 +237,7 @@ class YOLOPoseHead(BaseModule):
         decoded = []
         K = self.num_keypoints
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
-            p = self._level_predictions(box_out, kpt_out)  # (B, A, H, W, C)
+            p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
             b, a, h, w, _ = p.shape
             stride = self.featmap_strides[level]
             grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2)
@@ -255,7 +326,16 @@ class YOLOPoseHead(BaseModule):
         Returns ``loss_bbox`` (1 - CIoU), ``loss_obj`` (BCE to the detached CIoU, with
         level weights), ``loss_kpt`` (OKS loss, Eq. (3)-(4)) and ``loss_vis`` (keypoint
         confidence BCE, Eq. (5)), each multiplied by the global batch size as in YOLOv5
-        (the reference learning rate assumes summed per-image losses).
+        (the reference learning rate assumes summed per-image losses). These equal the
+        reference's ``ComputeLoss`` terms (``tests/test_convert/test_yolopose_parity.py``), with
+        two deliberate differences:
+
+        - a keypoint is labelled when its visibility is > 0. The reference marks keypoints by
+          a non-zero cell-relative x, so it drops a labelled keypoint lying exactly on the left
+          edge of the cell it is assigned to (about 1.4 % of pairs on un-augmented COCO) or at
+          x = 0;
+        - a level with positives but no labelled keypoint adds 0 to ``loss_kpt``; the
+          reference divides by zero there and the whole loss becomes NaN.
         """
         box_outs, kpt_outs = self.forward(feats)
         device = box_outs[0].device
@@ -266,7 +346,7 @@ class YOLOPoseHead(BaseModule):
         use_l1 = weights.get('kpt_l1', 0) > 0
         loss_bbox = loss_obj = loss_kpt = loss_vis = loss_l1 = box_outs[0].new_zeros(())
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
-            p = self._level_predictions(box_out, kpt_out)  # (B, A, H, W, C)
+            p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
             h, w = p.shape[2:4]
             stride = self.featmap_strides[level]
             t = assign_level(img_inds, boxes, kpts, self.anchors[level], stride, (h, w),

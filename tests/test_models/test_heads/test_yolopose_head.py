@@ -43,8 +43,82 @@ class TestYOLOPoseHead(unittest.TestCase):
 
     def test_params_match_design(self):
         # box convs 23,112 + keypoint branches 2,751,332; implicit adds 1,280 + 4 x 18.
-        self.assertEqual(num_params(YOLOPoseHead(use_implicit=False)), 2774444)
-        self.assertEqual(num_params(YOLOPoseHead(use_implicit=True)), 2774444 + 1352)
+        for layout in ('reference', 'per_anchor'):
+            self.assertEqual(num_params(YOLOPoseHead(use_implicit=False, channel_layout=layout)),
+                             2774444)
+            self.assertEqual(num_params(YOLOPoseHead(use_implicit=True, channel_layout=layout)),
+                             2774444 + 1352)
+
+    def test_channel_layouts_hand_checked(self):
+        """Each output channel carries its own index: the reference reads the 18 + 153
+        concatenated channels as (3 anchors, 57 fields); per_anchor gives each anchor 6 box-conv
+        and 51 keypoint-branch channels."""
+        box = torch.arange(18.).view(1, 18, 1, 1)
+        kpt = (18 + torch.arange(153.)).view(1, 153, 1, 1)
+        ref = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout='reference')
+        fields = ref.join_outputs(box, kpt)[0, :, 0, 0]  # (A, 57)
+        torch.testing.assert_close(fields, torch.arange(171.).view(3, 57))
+        # Anchor 0's fields 0-17 come from the box conv; anchors 1 and 2 (box and objectness
+        # included) from the keypoint branch (channels 39-95 and 96-152).
+        self.assertEqual(fields[1, 4].item(), 18 + 39 + 4)
+        per_anchor = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout='per_anchor')
+        fields = per_anchor.join_outputs(box, kpt)[0, :, 0, 0]
+        for a in range(3):
+            torch.testing.assert_close(fields[a, :6], torch.arange(6.) + 6 * a)
+            torch.testing.assert_close(fields[a, 6:], 18 + 51 * a + torch.arange(51.))
+        for head in (ref, per_anchor):
+            p = torch.randn(2, 3, 4, 5, 57)
+            box_out, kpt_out = head.split_outputs(p)
+            self.assertEqual((box_out.shape, kpt_out.shape), ((2, 18, 4, 5), (2, 153, 4, 5)))
+            torch.testing.assert_close(head.join_outputs(*head.split_outputs(p)), p)
+
+    def test_layout_is_saved_checked_on_load_and_kept_by_ema(self):
+        from mmpose.engine.hooks.ema_hook import ExpMomentumEMA
+        ref = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout='reference')
+        per_anchor = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout='per_anchor')
+        self.assertEqual(ref.state_dict()['channel_layout_code'].item(), 0)
+        self.assertEqual(per_anchor.state_dict()['channel_layout_code'].item(), 1)
+        with self.assertRaisesRegex(ValueError, "trained with channel_layout='per_anchor'"):
+            ref.load_state_dict(per_anchor.state_dict())
+        ref.load_state_dict(YOLOPoseHead(in_channels=(8, 16, 24, 32)).state_dict())
+        # MMEngine's EMA (update_buffers=True, as the paper config) runs over every state entry.
+        ema = ExpMomentumEMA(per_anchor, momentum=0.5, update_buffers=True)
+        for _ in range(3):
+            ema.update_parameters(per_anchor)
+        self.assertEqual(ema.module.channel_layout_code.item(), 1)
+
+    def test_prior_biases_where_each_layout_puts_them(self):
+        torch.manual_seed(0)
+        for layout in ('reference', 'per_anchor'):
+            head = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout=layout)
+            head.init_weights()
+            for level, stride in enumerate(STRIDES):
+                box_conv, kpt_conv = head.box_convs[level], head.kpt_convs[level][-1]
+                bound = 1 / math.sqrt(box_conv.in_channels)
+                obj_prior = math.log(8 / (640 / stride)**2)
+                cls_prior = math.log(0.6 / 0.01)
+                fields = head.join_outputs(box_conv.bias.view(1, -1, 1, 1),
+                                           kpt_conv.bias.view(1, -1, 1, 1))[0, :, 0, 0]
+                if layout == 'reference':
+                    # Box-conv biases read as (3, 6): the priors land on channels 4/10/16
+                    # (obj) and 5/11/17 (cls), i.e. anchor 0's obj and cls and keypoint
+                    # fields 10, 11, 16, 17 of anchor 0; all else keeps PyTorch's default
+                    # U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+                    rest = torch.ones(18, dtype=torch.bool)
+                    rest[[4, 5, 10, 11, 16, 17]] = False
+                    b = box_conv.bias.detach()
+                    self.assertTrue(((b[[4, 10, 16]] - obj_prior).abs() <= bound).all())
+                    self.assertTrue(((b[[5, 11, 17]] - cls_prior).abs() <= bound).all())
+                    self.assertTrue((b[rest].abs() <= bound).all() and (b[rest] != 0).all())
+                    self.assertTrue((fields[1:, 4].abs() <= bound).all())  # anchors 1, 2: no prior
+                    kb = kpt_conv.bias.detach()
+                    self.assertTrue((kb.abs() <= 1 / math.sqrt(kpt_conv.in_channels)).all())
+                    self.assertTrue((kb != 0).all())
+                else:
+                    torch.testing.assert_close(fields[:, 4], torch.full((3, ), obj_prior))
+                    torch.testing.assert_close(fields[:, 5], torch.full((3, ), cls_prior))
+                    self.assertEqual(fields[:, :4].abs().sum().item(), 0)
+                    self.assertEqual(fields[:, 6:].abs().sum().item(), 0)
 
     def test_forward_shapes(self):
         head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
@@ -135,7 +209,12 @@ class TestYOLOPoseHead(unittest.TestCase):
         self.assertAlmostEqual(ciou.item(), expected, places=5)
 
     def test_perfect_prediction_decodes_to_person_and_zero_loss(self):
-        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        for layout in ('reference', 'per_anchor'):
+            with self.subTest(layout=layout):
+                self._check_perfect_prediction(layout)
+
+    def _check_perfect_prediction(self, layout):
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout=layout)
         box, kpts, vis = person()
         outputs = perfect_outputs(head, box, kpts, vis, (INPUT, INPUT))
         sample = make_sample(box, kpts, vis)
