@@ -1,0 +1,11 @@
+# YOLO-Pose l6 (the reference's yolov5l6_kpts: depth 1.0, width 1.0) at 960: Table 1's
+# baseline switches (no FGCSPP, SCA, implicit knowledge or GhostConv) at the l6 size, for
+# checkpoints converted with tools/convert_yolopose_checkpoint.py. s6 is
+# configs/ablation/lrfg_yolopose_t1r1-baseline_coco-960.py.
+_base_ = '../lrfg_yolopose_coco.py'
+
+widths = [256, 512, 768, 1024]
+model = dict(
+    backbone=dict(deepen_factor=1.0, widen_factor=1.0, use_fgcspp=False, sca_cfg=None),
+    neck=dict(in_channels=widths, num_csp_blocks=3, use_ghost=False),
+    head=dict(in_channels=widths, use_implicit=False))

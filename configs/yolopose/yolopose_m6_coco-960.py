@@ -1,0 +1,11 @@
+# YOLO-Pose m6 (the reference's yolov5m6_kpts: depth 0.67, width 0.75) at 960: Table 1's
+# baseline switches (no FGCSPP, SCA, implicit knowledge or GhostConv) at the m6 size, for
+# checkpoints converted with tools/convert_yolopose_checkpoint.py. s6 is
+# configs/ablation/lrfg_yolopose_t1r1-baseline_coco-960.py.
+_base_ = '../lrfg_yolopose_coco.py'
+
+widths = [192, 384, 576, 768]
+model = dict(
+    backbone=dict(deepen_factor=0.67, widen_factor=0.75, use_fgcspp=False, sca_cfg=None),
+    neck=dict(in_channels=widths, num_csp_blocks=2, use_ghost=False),
+    head=dict(in_channels=widths, use_implicit=False))
