@@ -62,6 +62,9 @@ model = dict(
         metainfo='configs/_base_/datasets/coco.py',
         # switch 3: implicit knowledge (ImplicitA/M) in the head
         use_implicit=True,
+        # how the box conv's and keypoint branch's channels become per-anchor fields: the
+        # YOLO-Pose reference's (which produced Table 1); see YOLOPoseHead
+        channel_layout='reference',
         # reference weights for 4 levels: box, obj, vis x 3/4; obj x (input / 640)^2
         loss_weights=dict(bbox=0.05 * 3 / 4, obj=1.0 * (input_size[0] / 640)**2 * 3 / 4,
                           kpt=0.10, vis=0.5 / 80 * 3 / 4)),

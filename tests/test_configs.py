@@ -70,6 +70,29 @@ class TestConfigs(unittest.TestCase):
         mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
         self.assertGreater(mini.model.head.loss_weights.kpt_l1, 0)
 
+    def test_head_channel_layouts(self):
+        """The paper configs use the reference layout (which produced Table 1); the CPU config
+        the per-anchor one (it over-fits sooner; README)."""
+        paper = ([CONFIGS / 'lrfg_yolopose_coco.py'] + sorted((CONFIGS / 'ablation').glob('*.py')) +
+                 sorted((CONFIGS / 'yolopose').glob('*.py')))
+        for path in paper:
+            self.assertEqual(Config.fromfile(str(path)).model.head.channel_layout, 'reference',
+                             path.name)
+        mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
+        self.assertEqual(mini.model.head.channel_layout, 'per_anchor')
+
+    def test_yolopose_size_configs_are_the_baseline_at_their_size(self):
+        for path, (depth, width, blocks) in {'yolopose_m6_coco-960.py': (0.67, 0.75, 2),
+                                             'yolopose_l6_coco-960.py': (1.0, 1.0, 3)}.items():
+            cfg, model = build(CONFIGS / 'yolopose' / path)
+            widths = [int(c * width) for c in (256, 512, 768, 1024)]
+            self.assertEqual(model.backbone.stem.conv.conv.out_channels, int(64 * width))
+            self.assertEqual(len(model.backbone.stage2[1].blocks), max(round(9 * depth), 1))
+            self.assertEqual(len(model.neck.top_down_blocks[0].blocks), blocks)
+            self.assertEqual([c.in_channels for c in model.head.box_convs], widths)
+            self.assertFalse(cfg.model.head.use_implicit or cfg.model.neck.use_ghost or
+                             cfg.model.backbone.use_fgcspp or cfg.model.backbone.sca_cfg)
+
     def test_demo_config_trains_the_subset_for_its_epochs(self):
         import json
         import sys

@@ -60,8 +60,14 @@ class TestEndToEnd(unittest.TestCase):
         return dataset(cfg.val_dataloader, ann_file, 'val2017', val_pipeline((SIZE, SIZE)))
 
     def test_training_steps_lower_the_loss(self):
+        for layout in ('reference', 'per_anchor'):  # the paper configs' and the CPU config's
+            with self.subTest(channel_layout=layout):
+                self._check_training_lowers_the_loss(layout)
+
+    def _check_training_lowers_the_loss(self, layout):
         torch.manual_seed(0)
         cfg = tiny_cfg()
+        cfg.model.head.channel_layout = layout
         pipeline = fixed_train_pipeline((SIZE, SIZE))
         ds = dataset(cfg.train_dataloader, subset('train2017', 2, self.tmp_dir), 'train2017', pipeline)
         batch = pseudo_collate([ds[0], ds[1]])

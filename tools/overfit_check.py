@@ -29,6 +29,8 @@ from lrfg_mmpose.utils import mmpose_config
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
 YOLOXPOSE_S = 'body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py'
+# ours in one channel layout of the head (YOLOPoseHead.channel_layout), whatever the config says
+OURS_LAYOUTS = dict(ours_reference='reference', ours_per_anchor='per_anchor')
 
 
 def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, iters: int,
@@ -93,6 +95,8 @@ def run(name, config, args, ann_file):
                       args.iters, args.eval_every, args.lr, work_dir)
     if name == 'ours_paper_loss':
         cfg.model.head.loss_weights.kpt_l1 = 0.0  # the OKS keypoint loss alone
+    if name in OURS_LAYOUTS:
+        cfg.model.head.channel_layout = OURS_LAYOUTS[name]
     runner = Runner.from_cfg(cfg)
     recorder = APRecorder()
     runner.register_hook(recorder)
@@ -106,9 +110,10 @@ def run(name, config, args, ann_file):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--models', nargs='+', default=['ours', 'yoloxpose_s'],
-                        choices=['ours', 'ours_paper_loss', 'yoloxpose_s'],
+                        choices=['ours', 'ours_paper_loss', *OURS_LAYOUTS, 'yoloxpose_s'],
                         help='ours: the full model with the CPU config\'s losses (OKS + small L1 '
                         'keypoint term); ours_paper_loss: the same with the OKS keypoint loss alone; '
+                        'ours_reference / ours_per_anchor: ours with that head channel layout; '
                         'yoloxpose_s: MMPose\'s bundled YOLOX-Pose-s')
     parser.add_argument('--config', default=str(OURS), help='our model config')
     parser.add_argument('--num-images', type=int, default=8)
@@ -122,7 +127,9 @@ def main():
     ann_file = write_coco_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
                             args.num_images, Path(args.work_dir) / 'subset.json')
     configs = dict(ours=args.config, ours_paper_loss=args.config,
-                   yoloxpose_s=mmpose_config(YOLOXPOSE_S))
+                   **{name: args.config for name in OURS_LAYOUTS})
+    if 'yoloxpose_s' in args.models:
+        configs['yoloxpose_s'] = mmpose_config(YOLOXPOSE_S)
     results = {m: run(m, configs[m], args, ann_file) for m in args.models}
     print(f'\nOver-fit check: {args.num_images} real images, input {args.input_size}, '
           f'{args.iters} iterations, AdamW lr {args.lr}, augmentation off')
