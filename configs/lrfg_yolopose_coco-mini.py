@@ -33,7 +33,7 @@ param_scheduler = [
 # reference layout of the paper configs (tools/overfit_check.py --models ours_reference
 # ours_per_anchor: AP 0.77 vs 0.70 at 250 iterations, 1.000 vs 0.987 at 400; README). Use
 # 'reference' to fine-tune from a converted YOLO-Pose checkpoint.
-model = dict(head=dict(loss_weights=dict(obj=1.0 * (input_size[0] / 640)**2 * 3 / 4, kpt_l1=0.1),
+model = dict(head=dict(loss_weights=dict(kpt_l1=0.1),
                        channel_layout='per_anchor'))
 
 codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=input_size)

@@ -65,9 +65,9 @@ model = dict(
         # how the box conv's and keypoint branch's channels become per-anchor fields: the
         # YOLO-Pose reference's (which produced Table 1); see YOLOPoseHead
         channel_layout='reference',
-        # reference weights for 4 levels: box, obj, vis x 3/4; obj x (input / 640)^2
-        loss_weights=dict(bbox=0.05 * 3 / 4, obj=1.0 * (input_size[0] / 640)**2 * 3 / 4,
-                          kpt=0.10, vis=0.5 / 80 * 3 / 4)),
+        # the reference's gains (hyp.scratch.yaml); the head scales them to 4 levels and the
+        # input size as the reference's train.py does (YOLOPoseHead.loss_gains)
+        loss_weights=dict(bbox=0.05, obj=1.0, kpt=0.10, vis=0.5)),
     test_cfg=dict(score_thr=0.001, nms_thr=0.65, max_per_img=300))
 
 # data

@@ -30,16 +30,15 @@ from lrfg_mmpose.models.heads import assign_level
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference'
 SIZE = 192
-# The reference's loss terms (ComputeLoss, each times its hyp gain) and ours (YOLOPoseHead.loss,
-# each times its loss weight and the batch size):
-#   lbox  (1 - CIoU, gain hyp_box)                  -> loss_bbox (loss_weights.bbox)
+# The reference's loss terms (ComputeLoss, each times its hyp gain as train.py scales it) and
+# ours (YOLOPoseHead.loss, each times its gain from loss_gains() and the batch size):
+#   lbox  (1 - CIoU, gain hyp_box)                  -> loss_bbox (gain from loss_weights.bbox)
 #   lobj  (objectness BCE, level balance, hyp_obj)  -> loss_obj  (loss_weights.obj)
 #   lkpt  (OKS keypoint loss, hyp_kpt)              -> loss_kpt  (loss_weights.kpt)
 #   lkptv (keypoint-confidence BCE, gain hyp_cls)   -> loss_vis  (loss_weights.vis)
 #   lcls  (class BCE; 0 with one class)             -> not computed (one class)
 LOSS_NAMES = dict(loss_bbox=('loss_lbox', 'hyp_box'), loss_obj=('loss_lobj', 'hyp_obj'),
                   loss_kpt=('loss_lkpt', 'hyp_kpt'), loss_vis=('loss_lkptv', 'hyp_cls'))
-
 
 def xywh_to_xyxy(b):
     return np.concatenate([b[..., :2] - b[..., 2:4] / 2, b[..., :2] + b[..., 2:4] / 2], -1)
@@ -150,14 +149,18 @@ class TestReferenceParity(unittest.TestCase):
                   for level, stride in enumerate(head.featmap_strides)]
         self.assertEqual(counts, self.ref['n_pos_per_level'].astype(int).tolist())
 
+    def test_loss_gains_are_the_references_scaled_hyper_parameters(self):
+        """hyp.scratch.yaml's gains scaled by train.py for 4 levels, 1 class, input 192."""
+        gains = self.model.head.loss_gains((SIZE, SIZE))
+        for ours, (_, hyp) in LOSS_NAMES.items():
+            self.assertAlmostEqual(gains[ours[len('loss_'):]], float(self.ref[hyp]), places=7)
+
     def test_loss_terms_equal_the_reference(self):
         head = self.model.head
         raw = [torch.from_numpy(self.ref[f'raw_p{level}']) for level in (3, 4, 5, 6)]
         outputs = tuple(zip(*[head.split_outputs(p) for p in raw]))
-        weights = {ours[len('loss_'):]: float(self.ref[hyp]) for ours, (_, hyp) in LOSS_NAMES.items()}
-        with mock.patch.object(head, 'forward', return_value=outputs), \
-                mock.patch.object(head, 'loss_weights', weights):
-            losses = head.loss(None, self.ground_truth())
+        with mock.patch.object(head, 'forward', return_value=outputs):
+            losses = head.loss(None, self.ground_truth())  # the paper config's loss_weights
         batch = 2  # ours are summed over images, the reference's terms per image
         for ours, (ref_name, _) in LOSS_NAMES.items():
             ref = float(self.ref[ref_name])

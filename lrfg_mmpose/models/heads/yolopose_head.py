@@ -24,15 +24,16 @@ from torch import Tensor
 
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import assign_level
+from .yolopose_coder import decode_cells
 from .yolopose_loss import complete_iou, oks_keypoint_loss, scale_normalised_l1_loss
 
 # YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
 DEFAULT_ANCHORS = (((19, 27), (44, 40), (38, 94)), ((96, 68), (86, 152), (180, 137)),
                    ((140, 301), (303, 264), (238, 542)), ((436, 615), (739, 380), (925, 792)))
 CHANNEL_LAYOUTS = ('reference', 'per_anchor')
-# Reference loss weights for 4 levels at 640 (box, obj and vis already scaled by 3 / 4
-# levels; vis is 0.5 * num_classes / 80). At input size S multiply obj by (S / 640)^2.
-DEFAULT_LOSS_WEIGHTS = dict(bbox=0.05 * 0.75, obj=1.0 * 0.75, kpt=0.10, vis=0.5 / 80 * 0.75)
+# The reference's loss gains (data/hyp.scratch.yaml: box, obj, kpt, and cls, which also weighs
+# the keypoint-confidence loss), before the scaling YOLOPoseHead.loss_gains applies.
+DEFAULT_LOSS_WEIGHTS = dict(bbox=0.05, obj=1.0, kpt=0.10, vis=0.5)
 
 
 @MODELS.register_module()
@@ -84,8 +85,12 @@ class YOLOPoseHead(BaseModule):
             Defaults to 4.0.
         obj_level_weights (Sequence[float]): Objectness loss weight per level.
             Defaults to (4.0, 1.0, 0.25, 0.06).
-        loss_weights (dict): Weights of ``bbox``, ``obj``, ``kpt`` and ``vis``.
-            Defaults to the reference weights for 4 levels at input 640.
+        loss_weights (dict): Gains of ``bbox``, ``obj``, ``kpt`` and ``vis`` as the reference's
+            hyper-parameter file gives them (box, obj, kpt and cls); :meth:`loss_gains` scales
+            them to the number of levels, classes and the input size as the reference does.
+            Optional ``kpt_l1``: weight of a scale-normalised L1 keypoint term (not in the
+            paper; for small-data training from scratch). Defaults to the reference's
+            ``dict(bbox=0.05, obj=1.0, kpt=0.10, vis=0.5)``.
         norm_cfg (dict): Norm layer. Defaults to BN (momentum 0.03, eps 0.001).
         act_cfg (dict): Activation. Defaults to SiLU.
         init_cfg (dict, optional): Initialisation config. Defaults to PyTorch's
@@ -233,25 +238,24 @@ class YOLOPoseHead(BaseModule):
 
     def decode(self, box_outs: List[Tensor], kpt_outs: List[Tensor]) -> Tensor:
         """Decode all levels to ``(B, N, 4 + 1 + 3K)``: box xyxy, score, keypoints
-        ``(x, y, conf)``, all in input pixels."""
+        ``(x, y, conf)``, all in input pixels (N runs over level, anchor, row, column)."""
         decoded = []
-        K = self.num_keypoints
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
             p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
             b, a, h, w, _ = p.shape
             stride = self.featmap_strides[level]
-            grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2)
-            anchors = self.anchors[level].to(p.dtype).view(1, a, 1, 1, 2)
-            xy = (p[..., :2].sigmoid() * 2 - 0.5 + grid) * stride
-            wh = (p[..., 2:4].sigmoid() * 2).pow(2) * anchors
-            score = p[..., 4:5].sigmoid() * p[..., 5:self.num_box_out].sigmoid().amax(
+            grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2) cell corners
+            cells = decode_cells(p, (self.anchors[level] / stride).to(p.dtype).view(1, a, 1, 1, 2),
+                                 self.num_classes)
+            xy = (cells.boxes[..., :2] + grid) * stride
+            wh = cells.boxes[..., 2:] * stride
+            score = cells.obj_logits.sigmoid()[..., None] * cells.cls_logits.sigmoid().amax(
                 dim=-1, keepdim=True)
-            kpt = p[..., self.num_box_out:].reshape(b, a, h, w, K, 3)
-            kpt_xy = (kpt[..., :2] * 2 - 0.5 + grid[:, :, None]) * stride  # (B, A, H, W, K, 2)
-            kpt_conf = kpt[..., 2:].sigmoid()
-            kpts = torch.cat([kpt_xy, kpt_conf], dim=-1).reshape(b, a, h, w, 3 * K)
+            kpt_xy = (cells.keypoints + grid[:, :, None]) * stride  # (B, A, H, W, K, 2)
+            kpts = torch.cat([kpt_xy, cells.keypoint_logits.sigmoid()[..., None]], dim=-1)
             boxes = torch.cat([xy - wh / 2, xy + wh / 2], dim=-1)
-            decoded.append(torch.cat([boxes, score, kpts], dim=-1).reshape(b, -1, 5 + 3 * K))
+            out = torch.cat([boxes, score, kpts.flatten(-2)], dim=-1)  # (B, A, H, W, 5 + 3K)
+            decoded.append(out.reshape(b, a * h * w, -1))
         return torch.cat(decoded, dim=1)
 
     def predict(self,
@@ -317,6 +321,17 @@ class YOLOPoseHead(BaseModule):
                     torch.zeros(0, K, 2, device=device), torch.zeros(0, K, device=device))
         return torch.cat(img_inds), torch.cat(boxes), torch.cat(kpts), torch.cat(labelled)
 
+    def loss_gains(self, input_size: Sequence[int]) -> Dict[str, float]:
+        """The loss weights at ``input_size`` (w, h), scaled as the reference's train.py scales
+        its hyper-parameters: ``bbox``, ``obj`` and ``vis`` by ``3 / levels``, ``vis`` (the
+        reference's class gain) by ``classes / 80`` and ``obj`` by the input area over 640^2.
+        ``kpt`` and ``kpt_l1`` are used as given."""
+        w = self.loss_weights
+        per_level = 3 / len(self.featmap_strides)
+        return dict(w, bbox=w['bbox'] * per_level,
+                    vis=w['vis'] * self.num_classes / 80 * per_level,
+                    obj=w['obj'] * per_level * input_size[0] * input_size[1] / 640**2)
+
     def loss(self,
              feats: Tuple[Tensor],
              batch_data_samples: OptSampleList,
@@ -340,10 +355,10 @@ class YOLOPoseHead(BaseModule):
         box_outs, kpt_outs = self.forward(feats)
         device = box_outs[0].device
         img_inds, boxes, kpts, labelled = self._collect_targets(batch_data_samples, device)
-        nb = self.num_box_out
-
-        weights = self.loss_weights
-        use_l1 = weights.get('kpt_l1', 0) > 0
+        gains = self.loss_gains(batch_data_samples[0].metainfo.get('input_size') or
+                                (box_outs[0].shape[-1] * self.featmap_strides[0],
+                                 box_outs[0].shape[-2] * self.featmap_strides[0]))
+        use_l1 = gains.get('kpt_l1', 0) > 0
         loss_bbox = loss_obj = loss_kpt = loss_vis = loss_l1 = box_outs[0].new_zeros(())
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
             p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
@@ -354,20 +369,20 @@ class YOLOPoseHead(BaseModule):
             obj_target = torch.zeros_like(p[..., 4])
             if len(t.img_inds):
                 ps = p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x]  # (m, C)
-                anchors = self.anchors[level][t.anchor_inds] / stride  # (m, 2) grid units
-                pxy = ps[:, :2].sigmoid() * 2 - 0.5
-                pwh = (ps[:, 2:4].sigmoid() * 2).pow(2) * anchors
-                ciou = complete_iou(torch.cat([pxy, pwh], dim=1), t.boxes)
+                cells = decode_cells(ps, self.anchors[level][t.anchor_inds] / stride,
+                                     self.num_classes)  # cell-relative, grid units
+                ciou = complete_iou(cells.boxes, t.boxes)
                 loss_bbox = loss_bbox + (1 - ciou).mean()
 
-                pk = ps[:, nb:].reshape(-1, self.num_keypoints, 3)
                 mask = labelled[t.target_inds]  # (m, K)
                 areas = t.boxes[:, 2] * t.boxes[:, 3]
-                pkpt = pk[..., :2] * 2 - 0.5
-                loss_kpt = loss_kpt + oks_keypoint_loss(pkpt, t.keypoints, mask, areas, self.sigmas)
+                loss_kpt = loss_kpt + oks_keypoint_loss(cells.keypoints, t.keypoints, mask, areas,
+                                                        self.sigmas)
                 if use_l1:
-                    loss_l1 = loss_l1 + scale_normalised_l1_loss(pkpt, t.keypoints, mask, areas)
-                loss_vis = loss_vis + F.binary_cross_entropy_with_logits(pk[..., 2], mask)
+                    loss_l1 = loss_l1 + scale_normalised_l1_loss(cells.keypoints, t.keypoints,
+                                                                 mask, areas)
+                loss_vis = loss_vis + F.binary_cross_entropy_with_logits(cells.keypoint_logits,
+                                                                         mask)
                 obj_target[t.img_inds, t.anchor_inds, t.grid_y,
                            t.grid_x] = ciou.detach().clamp(min=0).to(obj_target.dtype)
             loss_obj = loss_obj + self.obj_level_weights[level] * \
@@ -375,12 +390,12 @@ class YOLOPoseHead(BaseModule):
 
         scale = len(batch_data_samples) * get_world_size()
         losses = dict(
-            loss_bbox=loss_bbox * weights['bbox'] * scale,
-            loss_obj=loss_obj * weights['obj'] * scale,
-            loss_kpt=loss_kpt * weights['kpt'] * scale,
-            loss_vis=loss_vis * weights['vis'] * scale)
+            loss_bbox=loss_bbox * gains['bbox'] * scale,
+            loss_obj=loss_obj * gains['obj'] * scale,
+            loss_kpt=loss_kpt * gains['kpt'] * scale,
+            loss_vis=loss_vis * gains['vis'] * scale)
         if use_l1:
-            losses['loss_kpt_l1'] = loss_l1 * weights['kpt_l1'] * scale
+            losses['loss_kpt_l1'] = loss_l1 * gains['kpt_l1'] * scale
         return losses
 
     def switch_to_deploy(self, test_cfg: Optional[ConfigType] = None):
