@@ -1,25 +1,28 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""Make MMEngine checkpoints load under ``torch.load(weights_only=True)`` (torch >= 2.6).
+"""Let MMEngine 0.10.7 checkpoints load under torch >= 2.6 (``weights_only=True`` by default).
 
-MMEngine 0.10.7 checkpoints hold the runner's ``MessageHub`` state: ``HistoryBuffer``
-objects with numpy arrays and numpy scalars. Since torch 2.6 ``torch.load`` defaults to
-``weights_only=True``, so ``--resume``, ``load_from`` and ``mim test`` fail with
-"Weights only load failed". Two narrow fixes, applied when ``lrfg_mmpose`` is imported:
+MMEngine's checkpoints hold the runner's ``MessageHub`` state: ``HistoryBuffer`` objects with
+numpy arrays and numpy scalars. Since torch 2.6 ``torch.load`` refuses them ("Weights only load
+failed"), so ``--resume``, ``load_from``, ``mim test`` and the inferencer fail. Two changes,
+made by :func:`enable_weights_only_checkpoints`, which ``import lrfg_mmpose`` (what a config's
+``custom_imports`` does) calls once:
 
-1. ``HistoryBuffer.__getstate__`` pickles the class-level table of statistics methods with
-   every buffer, which unpickles only through ``builtins.getattr`` (never safe to allow).
-   The table is class state that ``__setstate__`` rebuilds, so it is left out.
-2. The numpy array/scalar constructors and ``HistoryBuffer`` are added to torch's
-   weights-only allow-list (as torch's documentation recommends for numpy data).
-
-Arbitrary code in an untrusted checkpoint is still refused: nothing here turns
-``weights_only`` off.
+1. ``HistoryBuffer.__getstate__`` stops pickling the class-level table of statistics methods
+   (which unpickles only through ``builtins.getattr``, never safe to allow); ``__setstate__``
+   rebuilds it. This changes what MMEngine *writes*.
+2. MMEngine's loader for local files (its ``CheckpointLoader`` scheme for plain paths) is
+   replaced by the same ``torch.load`` inside ``torch.serialization.safe_globals`` with numpy's
+   array and scalar constructors and ``HistoryBuffer`` allowed. The allow-list holds only
+   while MMEngine loads a checkpoint; a plain ``torch.load`` elsewhere is unaffected, and
+   arbitrary code in an untrusted checkpoint is still refused (``weights_only`` stays on).
 """
 import importlib
+import os.path as osp
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
 
 
 def _history_buffer_state(self) -> dict:
@@ -27,15 +30,27 @@ def _history_buffer_state(self) -> dict:
     return {k: v for k, v in self.__dict__.items() if k != 'statistics_methods'}
 
 
-def _numpy_globals() -> list:
+def checkpoint_safe_globals() -> list:
+    """What an MMEngine checkpoint needs besides tensors: numpy arrays, scalars, dtypes and
+    ``HistoryBuffer``."""
     # numpy 1.x pickles through numpy.core.multiarray, numpy 2 through numpy._core.multiarray.
     name = 'numpy.core.multiarray' if np.__version__.startswith('1.') else 'numpy._core.multiarray'
     multiarray = importlib.import_module(name)
-    dtype_classes = [type(np.dtype(t)) for t in np.sctypeDict.values() if t is not np.void]
-    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *set(dtype_classes)]
+    dtype_classes = {type(np.dtype(t)) for t in np.sctypeDict.values() if t is not np.void}
+    return [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
+            *dtype_classes]
+
+
+def load_from_local(filename: str, map_location=None):
+    """MMEngine's local-file checkpoint loader, with :func:`checkpoint_safe_globals` allowed."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    with torch.serialization.safe_globals(checkpoint_safe_globals()):
+        return torch.load(filename, map_location=map_location, weights_only=True)
 
 
 def enable_weights_only_checkpoints() -> None:
-    """Apply both fixes (idempotent)."""
+    """Apply both changes (idempotent)."""
     HistoryBuffer.__getstate__ = _history_buffer_state
-    torch.serialization.add_safe_globals([HistoryBuffer, *_numpy_globals()])
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
