@@ -3,7 +3,7 @@
 Saves pictures (or a video) with the predicted skeletons and one JSON of predictions per
 image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per person)::
 
-    python tools/infer.py demo.jpg --checkpoint work_dirs/demo/epoch_50.pth
+    python tools/infer.py demo.jpg --checkpoint work_dirs/demo/epoch_300.pth
     python tools/infer.py images/ --config configs/lrfg_yolopose_coco.py --checkpoint best.pth
     python tools/infer.py clip.mp4 --checkpoint best.pth --out-dir work_dirs/infer_clip
 
@@ -16,24 +16,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def infer(inputs: str, config: str, checkpoint: str, out_dir: str, device: str = 'cpu',
-          bbox_thr: float = 0.3, kpt_thr: float = 0.3) -> Path:
-    import lrfg_mmpose  # noqa: F401  (registers the modules before the config is built)
-    from mmpose.apis import MMPoseInferencer
-    if not Path(inputs).exists():
-        raise FileNotFoundError(f'{inputs}: no such image, folder or video')
-    if checkpoint and not Path(checkpoint).is_file():
-        raise FileNotFoundError(f'{checkpoint}: checkpoint not found (train one with `make demo` '
-                                f'or `mim train mmpose {config}`)')
-    inferencer = MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint, device=device,
-                                  show_progress=False)
-    out = Path(out_dir)
-    for _ in inferencer(inputs, vis_out_dir=str(out / 'vis'), pred_out_dir=str(out / 'predictions'),
-                        bbox_thr=bbox_thr, kpt_thr=kpt_thr, draw_bbox=True):
-        pass
-    return out
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('inputs', help='image, folder of images, or video')
@@ -44,6 +26,7 @@ def main():
     parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum person score')
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='minimum keypoint score drawn')
     args = parser.parse_args()
+    from lrfg_mmpose.apis import infer
     out = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
                 args.bbox_thr, args.kpt_thr)
     print(f'pictures: {out / "vis"}\npredictions (JSON): {out / "predictions"}')

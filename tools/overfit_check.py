@@ -13,98 +13,26 @@ Both models start from random weights (nothing can be downloaded here). Writes
 ``<work-dir>/overfit_results.json``.
 """
 import argparse
-import copy
 import json
 import os.path as osp
-import time
 from pathlib import Path
-
-from mmengine.config import Config
-from mmengine.hooks import Hook
-from mmengine.runner import Runner
-
-from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline, write_coco_subset
-from lrfg_mmpose.utils import mmpose_config
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
-YOLOXPOSE_S = 'body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py'
+YOLOXPOSE_S = 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py'
 # ours in one channel layout of the head (YOLOPoseHead.channel_layout), whatever the config says
 OURS_LAYOUTS = dict(ours_reference='reference', ours_per_anchor='per_anchor')
 
 
-def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, iters: int,
-                eval_every: int, lr: float, work_dir: Path) -> Config:
-    """The model of ``config`` with a fixed-size, augmentation-free train/val set."""
-    cfg = Config.fromfile(config)
-    size = (input_size, input_size)
-    dataset = dict(type='CocoDataset', data_root='', data_mode='bottomup', ann_file=str(ann_file),
-                   data_prefix=dict(img=str(img_dir) + '/'))
-    num_images = len(json.loads(ann_file.read_text())['images'])
-    cfg.train_dataloader = dict(
-        batch_size=num_images, num_workers=0, persistent_workers=False,
-        sampler=dict(type='InfiniteSampler', shuffle=True),
-        dataset=dict(dataset, pipeline=fixed_train_pipeline(size)))  # augmentation off
-    cfg.val_dataloader = dict(
-        batch_size=1, num_workers=0, persistent_workers=False, drop_last=False,
-        sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-        dataset=dict(dataset, test_mode=True, pipeline=val_pipeline(size)))
-    cfg.test_dataloader = cfg.val_dataloader
-    cfg.val_evaluator = dict(type='CocoMetric', ann_file=str(ann_file), score_mode='bbox',
-                             nms_mode='none')
-    cfg.test_evaluator = cfg.val_evaluator
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=eval_every)
-    cfg.val_cfg = dict(type='ValLoop')
-    # One optimiser for both models (each model's own recipe assumes its own batch/epochs).
-    cfg.optim_wrapper = dict(type='OptimWrapper',
-                             optimizer=dict(type='AdamW', lr=lr, weight_decay=0.0),
-                             paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
-    warmup = min(20, iters // 2)
-    cfg.param_scheduler = [
-        dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup),
-        dict(type='CosineAnnealingLR', eta_min=lr * 0.02, by_epoch=False, begin=warmup,
-             end=iters, T_max=iters - warmup),
-    ]
-    cfg.custom_hooks = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=iters, by_epoch=False)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=10)
-    cfg.model.data_preprocessor.pop('batch_augments', None)
-    cfg.model.backbone.pop('init_cfg', None)  # YOLOX-Pose's pretrained URL cannot be fetched
-    cfg.model.data_preprocessor.pad_size_divisor = 64
-    cfg.auto_scale_lr = dict(enable=False, base_batch_size=num_images)
-    cfg.work_dir = str(work_dir)
-    cfg.randomness = dict(seed=0)
-    return cfg
-
-
-class APRecorder(Hook):
-    """Keeps (iteration, COCO AP) after every validation of one runner."""
-
-    priority = 'LOWEST'
-
-    def __init__(self):
-        self.curve = []
-
-    def after_val_epoch(self, runner, metrics=None):
-        self.curve.append((runner.iter, metrics['coco/AP']))
-
-
 def run(name, config, args, ann_file):
-    work_dir = Path(args.work_dir) / name
+    from lrfg_mmpose.apis import overfit_cfg, run_overfit
     cfg = overfit_cfg(config, ann_file, ROOT / 'data/coco-mini/train2017', args.input_size,
-                      args.iters, args.eval_every, args.lr, work_dir)
+                      args.iters, args.eval_every, args.lr, Path(args.work_dir) / name)
     if name == 'ours_paper_loss':
         cfg.model.head.loss_weights.kpt_l1 = 0.0  # the OKS keypoint loss alone
     if name in OURS_LAYOUTS:
         cfg.model.head.channel_layout = OURS_LAYOUTS[name]
-    runner = Runner.from_cfg(cfg)
-    recorder = APRecorder()
-    runner.register_hook(recorder)
-    start = time.time()
-    runner.val()  # AP before training
-    runner.train()
-    seconds = time.time() - start
-    return dict(config=str(config), seconds=round(seconds, 1), curve=recorder.curve)
+    return dict(config=str(config), **run_overfit(cfg))
 
 
 def main():
@@ -124,12 +52,11 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/overfit')
     args = parser.parse_args()
 
+    from lrfg_mmpose.datasets import write_coco_subset
     ann_file = write_coco_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
-                            args.num_images, Path(args.work_dir) / 'subset.json')
-    configs = dict(ours=args.config, ours_paper_loss=args.config,
+                                 args.num_images, Path(args.work_dir) / 'subset.json')
+    configs = dict(ours=args.config, ours_paper_loss=args.config, yoloxpose_s=YOLOXPOSE_S,
                    **{name: args.config for name in OURS_LAYOUTS})
-    if 'yoloxpose_s' in args.models:
-        configs['yoloxpose_s'] = mmpose_config(YOLOXPOSE_S)
     results = {m: run(m, configs[m], args, ann_file) for m in args.models}
     print(f'\nOver-fit check: {args.num_images} real images, input {args.input_size}, '
           f'{args.iters} iterations, AdamW lr {args.lr}, augmentation off')

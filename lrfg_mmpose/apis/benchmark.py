@@ -1,0 +1,128 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""Side-by-side measurements of our models and MMPose's bundled ones (``tools/benchmark.py``)."""
+import multiprocessing
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+import torch
+
+from ..utils import build_pose_model, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+ABLATION = sorted((ROOT / 'configs' / 'ablation').glob('*.py'))
+MODEL_CONFIGS = {
+    'lrfg': str(ROOT / 'configs' / 'lrfg_yolopose_coco.py'),
+    **{p.stem.split('_')[2]: str(p) for p in ABLATION},
+    'yoloxpose_tiny': 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_tiny_4xb64-300e_coco-416.py',
+    'yoloxpose_s': 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py',
+    'rtmo_s': 'mmpose::body_2d_keypoint/rtmo/coco/rtmo-s_8xb32-600e_coco-640x640.py',
+}
+
+
+def build_model(name: str, device: str = 'cpu', deploy: bool = False) -> torch.nn.Module:
+    """The model of a benchmark entry with random weights (nothing is downloaded); in deploy
+    mode with MMPose's ``switch_to_deploy`` (implicit layers folded) and BN fused."""
+    cfg = load_config(MODEL_CONFIGS[name])
+    cfg.model.data_preprocessor.pop('batch_augments', None)
+    cfg.model.backbone.pop('init_cfg', None)
+    model = build_pose_model(cfg.model)
+    model.init_weights()
+    model.to(device)
+    if deploy:
+        from mmcv.cnn import fuse_conv_bn
+        model.eval()
+        model.switch_to_deploy()  # MMPose's: calls every submodule's switch_to_deploy
+        model = fuse_conv_bn(model)
+    return model
+
+
+def real_batch(size: int, batch_size: int) -> dict:
+    """A fixed batch of real embedded images with their people, letterboxed to ``size``."""
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DefaultScope
+    from mmpose.registry import DATASETS
+
+    from ..datasets import fixed_train_pipeline
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        ds = DATASETS.build(dict(type='CocoDataset', data_root=str(ROOT / 'data' / 'coco-mini'),
+                                 data_mode='bottomup',
+                                 ann_file='annotations/person_keypoints_train2017.json',
+                                 data_prefix=dict(img='train2017/'),
+                                 pipeline=fixed_train_pipeline((size, size))))
+        return pseudo_collate([ds[i] for i in range(batch_size)])
+
+
+def optimizer(model):
+    from mmengine.optim import build_optim_wrapper
+    return build_optim_wrapper(model, dict(optimizer=dict(type='SGD', lr=1e-4, momentum=0.9)))
+
+
+def gmacs(model, size: int, device: str = 'cpu') -> float:
+    """Multiply-adds of one forward pass (MMEngine's counter, which calls them FLOPs)."""
+    from mmengine.analysis import get_model_complexity_info
+    x = torch.randn(1, 3, size, size, device=device)
+    info = get_model_complexity_info(model, inputs=(x, None), show_table=False, show_arch=False)
+    return info['flops'] / 1e9
+
+
+def _sync(device: str):
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def interleaved_times(fns: Dict[str, Callable[[], object]], repeats: int,
+                      device: str = 'cpu') -> Dict[str, List[float]]:
+    """Seconds of each call, one warm-up each, then the functions in turn ``repeats`` times
+    (so that every function sees the same machine state)."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            _sync(device)
+            start = time.perf_counter()
+            fn()
+            _sync(device)
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def median_ms(times: List[float]) -> float:
+    return 1e3 * statistics.median(times)
+
+
+def _vm_hwm_kb() -> int:
+    """Peak resident memory of this process (VmHWM: per address space, so a child started
+    with spawn does not inherit its parent's peak as ru_maxrss would)."""
+    return int(re.search(r'VmHWM:\s+(\d+)', Path('/proc/self/status').read_text()).group(1))
+
+
+def _train_step_peak_child(name: str, size: int, batch_size: int, queue) -> None:
+    import lrfg_mmpose  # noqa: F401
+    batch = real_batch(size, batch_size)
+    base = _vm_hwm_kb()
+    model = build_model(name, 'cpu')
+    model.train_step(batch, optimizer(model))
+    queue.put((_vm_hwm_kb() - base) / 1024)
+
+
+def train_step_peak_mb(name: str, size: int, batch_size: int, device: str = 'cpu') -> float:
+    """Peak memory (MB) of building the model and one train step on a real batch: the CUDA
+    allocator's peak, or on CPU the peak RSS of a fresh process above its state before
+    building the model."""
+    if device.startswith('cuda'):
+        model = build_model(name, device)
+        batch = real_batch(size, batch_size)
+        torch.cuda.reset_peak_memory_stats()
+        model.train_step(batch, optimizer(model))
+        return torch.cuda.max_memory_allocated() / 2**20
+    ctx = multiprocessing.get_context('spawn')
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_train_step_peak_child, args=(name, size, batch_size, queue))
+    proc.start()
+    peak = queue.get()
+    proc.join()
+    return peak
