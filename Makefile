@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lrfg-env-v1
 
-.PHONY: env test demo overfit benchmark clean
+.PHONY: env test test-fast demo overfit benchmark clean
 
 env: $(STAMP)
 	@bash tools/setup_env.sh
@@ -11,9 +11,14 @@ env: $(STAMP)
 $(STAMP):
 	bash tools/setup_env.sh
 
-# The tests (fast on 2 CPU cores).
+# All the tests (CI runs this): a few minutes on 2 CPU cores.
 test: env
 	$(PY) -m pytest tests -q
+
+# All but the few long end-to-end checks marked `slow` (over-fitting, kill-and-resume,
+# MMPose's tools in subprocesses): about a minute.
+test-fast: env
+	$(PY) -m pytest tests -q -m "not slow"
 
 # The main job on the embedded real data: train, evaluate (COCO OKS AP), draw skeletons.
 demo: env

@@ -1,11 +1,49 @@
-"""Shared test helpers: targets made into the raw head outputs that decode to them."""
+"""Shared test helpers: the tiny model config, embedded data subsets, a parameter counter, and
+targets made into the raw head outputs that decode to them. (``tests/conftest.py`` offers the
+same as pytest fixtures and registers the ``slow`` marker.)"""
+import copy
+from pathlib import Path
+
 import torch
+from mmengine.config import Config
 
-from lrfg_mmpose.models.heads import YOLOPoseHead, assign_level
+from lrfg_mmpose.datasets import write_coco_subset
+from lrfg_mmpose.models.heads import CellPredictions, YOLOPoseHead, assign_level, encode_cells
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / 'data' / 'coco-mini'
+MINI_CONFIG = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
+TINY_WIDTHS = [32, 64, 96, 128]  # the full model at width 0.125: fast on 2 CPU cores
 
 
-def logit(p: torch.Tensor) -> torch.Tensor:
-    return torch.log(p / (1 - p))
+def num_params(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def tiny_cfg() -> Config:
+    """The CPU (mini) config with the full model at width 0.125 (SCA, FGCSPP, implicit and
+    Ghost on). ``cfg.dump(path)`` gives a config file for tools and subprocesses."""
+    cfg = Config.fromfile(str(MINI_CONFIG))
+    cfg.model.backbone.widen_factor = 0.125
+    cfg.model.neck.in_channels = TINY_WIDTHS
+    cfg.model.head.in_channels = TINY_WIDTHS
+    return cfg
+
+
+def coco_subset(split: str, num_images: int, out_dir: Path, one_person: bool = False) -> Path:
+    """COCO json of the first embedded images with a keypoint-annotated person (only one if
+    asked)."""
+    return write_coco_subset(DATA / 'annotations' / f'person_keypoints_{split}.json', num_images,
+                             Path(out_dir) / f'{split}_{num_images}.json', 1 if one_person else None)
+
+
+def build_dataset(loader_cfg, ann_file: Path, split: str, pipeline):
+    """The dataset of ``loader_cfg`` on ``ann_file`` and the embedded images of ``split``."""
+    from mmpose.registry import DATASETS
+    ds_cfg = copy.deepcopy(loader_cfg.dataset)
+    ds_cfg.update(data_root='', ann_file=str(ann_file), data_prefix=dict(img=str(DATA / split) + '/'),
+                  pipeline=pipeline)
+    return DATASETS.build(ds_cfg)
 
 
 def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
@@ -22,14 +60,11 @@ def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
         h, w = input_hw[0] // stride, input_hw[1] // stride
         p = torch.full((batch_size, A, h, w, nb + 3 * K), -12.0)
         t = assign_level(img_inds, cxcywh, kpts, head.anchors[level], stride, (h, w))
-        anchors = head.anchors[level][t.anchor_inds] / stride
-        vals = torch.cat([
-            logit((t.boxes[:, :2] + 0.5) / 2),
-            logit((t.boxes[:, 2:] / anchors).sqrt() / 2),
-            torch.full((len(t.img_inds), 2), 12.0),
-            torch.cat([(t.keypoints + 0.5) / 2, (vis[t.target_inds] * 24 - 12)[..., None]],
-                      dim=-1).flatten(1)
-        ], dim=1)
+        m = len(t.img_inds)
+        vals = encode_cells(CellPredictions(
+            boxes=t.boxes, obj_logits=torch.full((m, ), 12.0), cls_logits=torch.full((m, 1), 12.0),
+            keypoints=t.keypoints, keypoint_logits=vis[t.target_inds] * 24 - 12),
+            head.anchors[level][t.anchor_inds] / stride)
         p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x] = vals
         box_out, kpt_out = head.split_outputs(p)  # in the head's channel layout
         box_outs.append(box_out)

@@ -7,6 +7,8 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 
+from tests.helpers import num_params
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / 'configs'
 # Paper Table 1, in row order (M parameters).
@@ -22,10 +24,6 @@ def build(path):
     register_all_modules()
     import lrfg_mmpose  # noqa: F401  (what custom_imports does)
     return cfg, MODELS.build(cfg.model)
-
-
-def num_params(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 class TestConfigs(unittest.TestCase):
@@ -95,10 +93,9 @@ class TestConfigs(unittest.TestCase):
 
     def test_demo_config_trains_the_subset_for_its_epochs(self):
         import json
-        import sys
         import tempfile
-        sys.path.insert(0, str(ROOT / 'tools'))
-        from demo import write_demo_config
+
+        from lrfg_mmpose.apis import write_demo_config
         with tempfile.TemporaryDirectory() as tmp:
             config, ann = write_demo_config(Path(tmp), 5, 120)
             cfg = Config.fromfile(str(config))

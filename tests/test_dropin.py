@@ -13,9 +13,7 @@ from mmpose.registry import DATASETS, MODELS
 
 from lrfg_mmpose.datasets import fixed_train_pipeline
 from lrfg_mmpose.models.layers import FGCSPP, SCAC3, GhostConv
-from tests.test_e2e import DATA, subset
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import DATA, ROOT, coco_subset
 SIZE = 256
 PIPELINE = fixed_train_pipeline((SIZE, SIZE))
 
@@ -26,7 +24,7 @@ class TestDropIn(unittest.TestCase):
     def setUpClass(cls):
         init_default_scope('mmpose')
         cls.tmp = tempfile.TemporaryDirectory()
-        ann = subset('train2017', 2, Path(cls.tmp.name))
+        ann = coco_subset('train2017', 2, Path(cls.tmp.name))
         ds = DATASETS.build(dict(type='CocoDataset', data_root='', data_mode='bottomup',
                                  ann_file=str(ann), data_prefix=dict(img=str(DATA / 'train2017') + '/'),
                                  pipeline=PIPELINE))

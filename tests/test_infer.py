@@ -1,28 +1,19 @@
 """MMPoseInferencer with our config and a checkpoint: image, folder and video."""
 import json
 import shutil
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
 import cv2
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'tools'))
-from infer import infer  # noqa: E402
+from lrfg_mmpose.apis import infer
+from tests.helpers import DATA, tiny_cfg
 
-IMAGES = sorted((ROOT / 'data' / 'coco-mini' / 'val2017').glob('*.jpg'))[:3]
-TINY = """
-_base_ = '{root}/configs/lrfg_yolopose_coco-mini.py'
-widths = [32, 64, 96, 128]
-model = dict(backbone=dict(widen_factor=0.125), neck=dict(in_channels=widths),
-             head=dict(in_channels=widths))
-"""
+IMAGES = sorted((DATA / 'val2017').glob('*.jpg'))[:3]
 
 
 class TestInference(unittest.TestCase):
@@ -32,8 +23,8 @@ class TestInference(unittest.TestCase):
         init_default_scope('mmpose')
         cls.tmp = Path(tempfile.mkdtemp())
         cls.config = cls.tmp / 'tiny.py'
-        cls.config.write_text(TINY.format(root=ROOT))
-        cfg = Config.fromfile(str(cls.config))
+        cfg = tiny_cfg()
+        cfg.dump(str(cls.config))
         torch.manual_seed(0)
         model = MODELS.build(cfg.model)
         model.init_weights()

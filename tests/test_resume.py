@@ -10,38 +10,36 @@ import time
 import unittest
 from pathlib import Path
 
-import torch
+import pytest
+from mmengine.runner.checkpoint import _load_checkpoint
 
-from tests.test_e2e import subset
+from lrfg_mmpose.utils import mmpose_tool
+from tests.helpers import DATA, ROOT, coco_subset, tiny_cfg
 
-ROOT = Path(__file__).resolve().parents[1]
 MAX_ITERS = 12
 
-TINY_CONFIG = """
-_base_ = '{root}/configs/lrfg_yolopose_coco-mini.py'
-widths = [32, 64, 96, 128]
-model = dict(backbone=dict(widen_factor=0.125), neck=dict(in_channels=widths),
-             head=dict(in_channels=widths))
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters={iters})
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end={iters})]
-custom_hooks = []
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=4, max_keep_ckpts=5),
-                     logger=dict(interval=1))
-train_dataloader = dict(
-    batch_size=2, num_workers=0,
-    sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
-    dataset=dict(data_root='', ann_file='{ann}', data_prefix=dict(img='{img}/')))
-randomness = dict(seed=0)
-"""
+
+def write_config(path: Path, ann: Path) -> Path:
+    """The tiny model, iteration-based, checkpoints every 4 iterations, no validation."""
+    cfg = tiny_cfg()
+    cfg.merge_from_dict(dict(
+        train_cfg=dict(_delete_=True, type='IterBasedTrainLoop', max_iters=MAX_ITERS),
+        val_cfg=None, val_dataloader=None, val_evaluator=None, custom_hooks=[],
+        param_scheduler=[dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+                              end=MAX_ITERS)],
+        default_hooks=dict(checkpoint=dict(by_epoch=False, interval=4, max_keep_ckpts=5),
+                           logger=dict(interval=1)),
+        train_dataloader=dict(batch_size=2, num_workers=0,
+                              sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
+                              dataset=dict(data_root='', ann_file=str(ann),
+                                           data_prefix=dict(img=str(DATA / 'train2017') + '/'))),
+        randomness=dict(seed=0)))
+    cfg.dump(str(path))
+    return path
 
 
 def train_cmd(config, work_dir, resume=False):
-    import mmpose
-    tool = Path(mmpose.__file__).parent / '.mim' / 'tools' / 'train.py'
-    cmd = [sys.executable, str(tool), str(config), '--work-dir', str(work_dir)]
+    cmd = [sys.executable, mmpose_tool('train.py'), str(config), '--work-dir', str(work_dir)]
     return cmd + (['--resume'] if resume else [])
 
 
@@ -56,15 +54,13 @@ def logged(work_dir):
     return lrs
 
 
+@pytest.mark.slow
 class TestResume(unittest.TestCase):
 
     def test_kill_and_resume(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            ann = subset('train2017', 2, tmp)
-            config = tmp / 'tiny.py'
-            config.write_text(TINY_CONFIG.format(root=ROOT, iters=MAX_ITERS, ann=ann,
-                                                 img=ROOT / 'data/coco-mini/train2017'))
+            config = write_config(tmp / 'tiny.py', coco_subset('train2017', 2, tmp))
             env = dict(os.environ, PYTHONPATH=str(ROOT))
             # Uninterrupted reference run.
             subprocess.run(train_cmd(config, tmp / 'ref'), check=True, cwd=ROOT, env=env,
@@ -83,8 +79,8 @@ class TestResume(unittest.TestCase):
             proc.wait()
             killed_at = int(Path(last.read_text().strip()).stem.split('_')[1])
             self.assertLess(killed_at, MAX_ITERS, 'the run finished before it could be killed')
-            # The checkpoint loads with torch's default weights_only=True.
-            ckpt = torch.load(tmp / 'run' / f'iter_{killed_at}.pth', map_location='cpu')
+            # The checkpoint loads through MMEngine with torch's weights_only=True default.
+            ckpt = _load_checkpoint(str(tmp / 'run' / f'iter_{killed_at}.pth'), map_location='cpu')
             self.assertEqual(ckpt['meta']['iter'], killed_at)
 
             out = subprocess.run(train_cmd(config, tmp / 'run', resume=True), cwd=ROOT, env=env,

@@ -9,6 +9,7 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
@@ -17,6 +18,7 @@ from mmpose.utils import register_all_modules
 
 from lrfg_mmpose.convert import (CheckpointFormatError, ConversionError, convert_yolopose_checkpoint,
                                  load_reference_checkpoint, variant_load_reports)
+from lrfg_mmpose.utils import mmpose_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference' / 'yolov5s6_kpts_w0125_ref.pt'
@@ -144,14 +146,15 @@ class TestConverter(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "channel_layout='reference'"):
             load_checkpoint(MODELS.build(cfg.model), str(self.ckpt))
 
+    @pytest.mark.slow
     def test_converted_checkpoint_runs_mmpose_test_and_infer_on_embedded_images(self):
         """What `mim test mmpose` runs (MMPose's tools/test.py) and tools/infer.py, on the
         embedded val images, with the config the converter writes from the mini config."""
-        import mmpose
+
         config, ckpt = self.dir / 'mini.py', self.dir / 'mini.pth'
         convert_yolopose_checkpoint(FIXTURE, ckpt, ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py',
                                     config)
-        test_py = Path(mmpose.__file__).parent / '.mim' / 'tools' / 'test.py'
+        test_py = mmpose_tool('test.py')
         proc = subprocess.run([sys.executable, str(test_py), str(config), str(ckpt), '--work-dir',
                                str(self.dir / 'test')], capture_output=True, text=True, cwd=ROOT)
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])

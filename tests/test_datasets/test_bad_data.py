@@ -13,11 +13,9 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 
 from lrfg_mmpose.datasets import DatasetError, check_coco_keypoints
-from tests.helpers import gt_in_input_space, perfect_outputs
-from tests.test_e2e import SIZE, tiny_cfg
+from tests.helpers import DATA, gt_in_input_space, perfect_outputs, tiny_cfg
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / 'data' / 'coco-mini'
+SIZE = 256
 CROWD_IMG, NO_KPT_IMG, EMPTY_IMG = 433998, 125870, 54718
 
 

@@ -4,14 +4,14 @@ import torch
 
 from lrfg_mmpose.models.backbones import SCADKNet
 from lrfg_mmpose.models.layers import FGCSPP, SCAC3
+from tests.helpers import num_params
 
 
-def num_params(module):
-    return sum(p.numel() for p in module.parameters())
-
-
-# Sum of DESIGN.md's layers 0-11 for YOLOv5s6 at width 0.5, depth 0.33.
-BASELINE_BACKBONE = 6353856
+# YOLOv5s6's layers 0-11 at width 0.5, depth 0.33 (models/hub/yolov5s6.yaml): Focus, then
+# Conv/C3 pairs, SPP (3/5/7), C3 without shortcut; per layer, counted by hand.
+LAYERS_0_TO_11 = (3520, 18560, 18816, 73984, 156928, 295424, 625152, 885504, 665856, 1770496,
+                  656896, 1182720)
+BASELINE_BACKBONE = sum(LAYERS_0_TO_11)  # 6,353,856
 
 
 class TestSCADKNet(unittest.TestCase):

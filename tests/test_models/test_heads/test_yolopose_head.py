@@ -8,15 +8,11 @@ from mmpose.structures import PoseDataSample
 
 from lrfg_mmpose.models.heads import (YOLOPoseHead, assign_level, complete_iou, oks_keypoint_loss,
                                       scale_normalised_l1_loss)
-from tests.helpers import perfect_outputs
+from tests.helpers import num_params, perfect_outputs
 
 INPUT = 256  # input size used by these tests
 STRIDES = (8, 16, 32, 64)
 K = 17
-
-
-def num_params(module):
-    return sum(p.numel() for p in module.parameters())
 
 
 def make_sample(bboxes, keypoints, visible):

@@ -3,10 +3,7 @@ import unittest
 import torch
 
 from lrfg_mmpose.models.layers import CoordAttention
-
-
-def num_params(module):
-    return sum(p.numel() for p in module.parameters())
+from tests.helpers import num_params
 
 
 class TestCoordAttention(unittest.TestCase):

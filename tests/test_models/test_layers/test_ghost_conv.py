@@ -4,10 +4,7 @@ import torch
 from mmcv.cnn import ConvModule
 
 from lrfg_mmpose.models.layers import GhostConv
-
-
-def num_params(module):
-    return sum(p.numel() for p in module.parameters())
+from tests.helpers import num_params
 
 
 class TestGhostConv(unittest.TestCase):

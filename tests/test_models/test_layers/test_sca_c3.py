@@ -4,10 +4,7 @@ import torch
 from mmdet.models.layers import CSPLayer
 
 from lrfg_mmpose.models.layers import SCAC3
-
-
-def num_params(module):
-    return sum(p.numel() for p in module.parameters())
+from tests.helpers import num_params
 
 
 class TestSCAC3(unittest.TestCase):

@@ -4,10 +4,7 @@ import torch
 
 from lrfg_mmpose.models.layers import GhostConv
 from lrfg_mmpose.models.necks import YOLOPosePAFPN
-
-
-def num_params(module):
-    return sum(p.numel() for p in module.parameters())
+from tests.helpers import num_params
 
 
 class TestYOLOPosePAFPN(unittest.TestCase):
