@@ -1,7 +1,7 @@
 # lrfg-mmpose: every target creates or reuses the environment first (tools/setup_env.sh).
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.lrfg-env-v1
+STAMP := $(VENV)/.lrfg-env-v2
 
 .PHONY: env test test-fast demo overfit benchmark clean
 

@@ -5,10 +5,15 @@ Importing this package registers its modules in MMPose's ``MODELS`` registry, so
 needs only ``custom_imports = dict(imports=['lrfg_mmpose'], allow_failed_imports=False)``.
 It also lets MMEngine checkpoints load under torch's ``weights_only=True`` default
 (see :mod:`lrfg_mmpose.utils.checkpoint_compat`).
+
+On a deployment machine without MMPose (and torch), only :mod:`lrfg_mmpose.deploy` is used:
+the registration is then skipped, so that ``import lrfg_mmpose.deploy`` works there.
 """
+import importlib.util
+
 __version__ = '0.1.0'
 
-from . import models  # noqa: E402,F401  (registers the modules)
-from .utils import enable_weights_only_checkpoints  # noqa: E402
-
-enable_weights_only_checkpoints()
+if importlib.util.find_spec('mmpose') is not None:
+    from . import models  # noqa: F401  (registers the modules)
+    from .utils import enable_weights_only_checkpoints
+    enable_weights_only_checkpoints()

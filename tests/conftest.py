@@ -26,3 +26,18 @@ def coco_subset(tmp_path):
     """``coco_subset(split, num_images, one_person=False)`` -> an annotation file."""
     return lambda split, num_images, one_person=False: helpers.coco_subset(
         split, num_images, tmp_path, one_person)
+
+
+@pytest.fixture(scope='session')
+def overfit_tiny(tmp_path_factory, tiny_config_file):
+    """The tiny full model over-fitted from random weights on 2 embedded training images
+    (input 256, 400 iterations, COCO AP on them every 100): ``dict(curve, seconds, checkpoint,
+    ann_file, config)``. Shared by the over-fit check and the export parity tests (slow)."""
+    from lrfg_mmpose.apis import overfit_cfg, run_overfit
+    tmp = tmp_path_factory.mktemp('overfit')
+    ann = helpers.coco_subset('train2017', 2, tmp)
+    cfg = overfit_cfg(str(tiny_config_file), ann, helpers.DATA / 'train2017', 256, 400, 100, 1e-2,
+                      tmp / 'run')
+    result = run_overfit(cfg)
+    return dict(result, checkpoint=tmp / 'run' / 'iter_400.pth', ann_file=ann,
+                config=tiny_config_file)

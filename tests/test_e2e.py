@@ -5,6 +5,7 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+import pytest
 import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
@@ -32,6 +33,7 @@ class TestEndToEnd(unittest.TestCase):
     def val_dataset(self, cfg, ann_file):
         return build_dataset(cfg.val_dataloader, ann_file, 'val2017', val_pipeline((SIZE, SIZE)))
 
+    @pytest.mark.slow  # 2 x 40 training steps
     def test_training_steps_lower_the_loss(self):
         for layout in ('reference', 'per_anchor'):  # the paper configs' and the CPU config's
             with self.subTest(channel_layout=layout):

@@ -1,4 +1,5 @@
-"""Pose estimation on an image, a folder of images or a video with MMPose's inferencer.
+"""Pose estimation on an image, a folder of images or a video: PyTorch (MMPose's inferencer) or
+an exported model (ONNX Runtime / OpenVINO, no torch needed).
 
 Saves pictures (or a video) with the predicted skeletons and one JSON of predictions per
 image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per person)::
@@ -6,11 +7,14 @@ image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per p
     python tools/infer.py demo.jpg --checkpoint work_dirs/demo/epoch_300.pth
     python tools/infer.py images/ --config configs/lrfg_yolopose_coco.py --checkpoint best.pth
     python tools/infer.py clip.mp4 --checkpoint best.pth --out-dir work_dirs/infer_clip
+    python tools/infer.py images/ --backend onnxruntime --model work_dirs/export/epoch_300.onnx
+    python tools/infer.py clip.mp4 --backend openvino --model work_dirs/export/epoch_300.xml
 
-The same works from MMPose's own demo: ``python <mmpose>/demo/inferencer_demo.py INPUT
---pose2d CONFIG --pose2d-weights CHECKPOINT --vis-out-dir DIR --pred-out-dir DIR``.
+The PyTorch path also works from MMPose's own demo: ``python <mmpose>/demo/inferencer_demo.py
+INPUT --pose2d CONFIG --pose2d-weights CHECKPOINT --vis-out-dir DIR --pred-out-dir DIR``.
 """
 import argparse
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,16 +23,37 @@ ROOT = Path(__file__).resolve().parents[1]
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('inputs', help='image, folder of images, or video')
-    parser.add_argument('--config', default=str(ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'))
-    parser.add_argument('--checkpoint', required=True)
+    parser.add_argument('--backend', choices=['pytorch', 'onnxruntime', 'openvino'],
+                        default='pytorch')
+    parser.add_argument('--config', default=str(ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'),
+                        help='pytorch: the model config')
+    parser.add_argument('--checkpoint', help='pytorch: the checkpoint')
+    parser.add_argument('--model', help='onnxruntime/openvino: the exported .onnx or .xml '
+                        '(tools/export.py), its .json sidecar next to it')
     parser.add_argument('--out-dir', default='work_dirs/infer')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu', help='pytorch: the device')
+    parser.add_argument('--threads', type=int, default=None, help='exported: CPU threads')
+    parser.add_argument('--precision', default='f32', choices=['f32', 'bf16', 'f16'],
+                        help='openvino: inference precision (bf16/f16 faster where supported)')
     parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum person score')
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='minimum keypoint score drawn')
     args = parser.parse_args()
-    from lrfg_mmpose.apis import infer
-    out = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
-                args.bbox_thr, args.kpt_thr)
+    if args.backend == 'pytorch':
+        if not args.checkpoint:
+            parser.error('--checkpoint is required with the pytorch backend')
+        from lrfg_mmpose.apis import infer
+        out = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
+                    args.bbox_thr, args.kpt_thr)
+    else:
+        if not args.model:
+            parser.error(f'--model (an exported model) is required with --backend {args.backend}')
+        from lrfg_mmpose.deploy import Predictor, run_on_media
+        try:
+            predictor = Predictor(args.model, args.backend, args.threads,
+                                  precision=args.precision)
+            out = run_on_media(predictor, args.inputs, args.out_dir, args.bbox_thr, args.kpt_thr)
+        except (FileNotFoundError, ValueError) as e:
+            sys.exit(f'error: {e}')
     print(f'pictures: {out / "vis"}\npredictions (JSON): {out / "predictions"}')
 
 

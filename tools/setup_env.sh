@@ -2,7 +2,8 @@
 # Create (or reuse) the project's virtual environment with the OpenMMLab stack on torch 2.14.
 #
 # Versions: torch 2.14.1 + torchvision 0.29.1, mmengine 0.10.7, mmcv 2.1.0 (compiled ops),
-# mmdet 3.3.0, mmpose 1.3.2, numpy<2. mmcv 2.1.0 must be compiled with -std=c++20 against
+# mmdet 3.3.0, mmpose 1.3.2, numpy<2; onnx 1.23.2, onnxruntime 1.32.0, openvino 2026.4.1.
+# mmcv 2.1.0 must be compiled with -std=c++20 against
 # torch >= 2.10; the wheel is built once and cached outside the checkout in $LRFG_WHEEL_CACHE
 # (default ~/.cache/lrfg-mmpose/wheels), so later fresh clones install in minutes.
 set -euo pipefail
@@ -10,7 +11,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${LRFG_VENV:-$ROOT/.venv}
 CACHE=${LRFG_WHEEL_CACHE:-$HOME/.cache/lrfg-mmpose/wheels}
-STAMP=$VENV/.lrfg-env-v1
+STAMP=$VENV/.lrfg-env-v2
 PY=${PYTHON:-python3}
 
 if [ -f "$STAMP" ]; then
@@ -53,9 +54,13 @@ fi
 "$PIP" install -q --no-deps mmpose==1.3.2 mmdet==3.3.0
 "$PIP" install -q -c "$CONSTRAINTS" json_tricks munkres scipy matplotlib pillow pycocotools \
   xtcocotools shapely terminaltables tqdm six openmim pytest
+# Deployment: ONNX export, ONNX Runtime and OpenVINO (numpy<2 and ml-dtypes 0.5 from the
+# constraints: onnx would otherwise pull numpy 2).
+"$PIP" install -q -c "$CONSTRAINTS" onnx==1.23.2 onnxruntime==1.32.0 openvino==2026.4.1
 "$PIP" install -q --no-deps --no-build-isolation -e "$ROOT"
 
 "$VENV/bin/python" - <<'PY'
+import onnx, onnxruntime, openvino  # noqa: F401
 import mmcv, mmdet, mmengine, mmpose, numpy, torch
 from mmcv.ops import batched_nms  # noqa: F401  (compiled ops present)
 import mmpose.models, mmdet.models  # noqa: F401

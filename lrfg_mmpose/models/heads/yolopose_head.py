@@ -209,7 +209,8 @@ class YOLOPoseHead(BaseModule):
         A = self.num_anchors
         if self.channel_layout == 'reference':
             # (B, A*(5+nc) + A*3K, H, W) -> (B, A, C, H, W): anchor a takes channels [aC, (a+1)C)
-            fields = torch.cat([box_out, kpt_out], dim=1).view(b, A, -1, h, w)
+            fields = torch.cat([box_out, kpt_out], dim=1).view(
+                b, A, self.num_box_out + 3 * self.num_keypoints, h, w)
         else:
             fields = torch.cat([box_out.view(b, A, self.num_box_out, h, w),
                                 kpt_out.view(b, A, 3 * self.num_keypoints, h, w)], dim=2)
@@ -228,12 +229,17 @@ class YOLOPoseHead(BaseModule):
                 fields[:, :, nb:].reshape(b, A * (C - nb), h, w))
 
     def _grid(self, h: int, w: int, device, dtype) -> Tensor:
-        """(H, W, 2) cell corners (x, y) in grid units, cached per size and device."""
+        """(H, W, 2) cell corners (x, y) in grid units, cached per size and device (not while
+        tracing for export, so that the graph computes it for any input size)."""
         key = (h, w, str(device), dtype)
-        if key not in self._grid_cache:
+        tracing = torch.jit.is_tracing()
+        if tracing or key not in self._grid_cache:
             ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=dtype),
                                     torch.arange(w, device=device, dtype=dtype), indexing='ij')
-            self._grid_cache[key] = torch.stack([xs, ys], dim=-1)
+            grid = torch.stack([xs, ys], dim=-1)
+            if tracing:
+                return grid
+            self._grid_cache[key] = grid
         return self._grid_cache[key]
 
     def decode(self, box_outs: List[Tensor], kpt_outs: List[Tensor]) -> Tensor:
@@ -255,7 +261,7 @@ class YOLOPoseHead(BaseModule):
             kpts = torch.cat([kpt_xy, cells.keypoint_logits.sigmoid()[..., None]], dim=-1)
             boxes = torch.cat([xy - wh / 2, xy + wh / 2], dim=-1)
             out = torch.cat([boxes, score, kpts.flatten(-2)], dim=-1)  # (B, A, H, W, 5 + 3K)
-            decoded.append(out.reshape(b, a * h * w, -1))
+            decoded.append(out.flatten(1, 3))  # (B, A*H*W, 5 + 3K), static last dim for export
         return torch.cat(decoded, dim=1)
 
     def predict(self,

@@ -1,0 +1,139 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""Export a trained model to ONNX or OpenVINO IR, with or without NMS in the graph.
+
+The graph takes ``images`` (B, 3, H, W) float32 RGB in [0, 1] (the letterboxed input that
+MMPose's ``BottomupResize`` and ``PoseDataPreprocessor`` make) and gives, in input pixels:
+
+- with NMS: ``num_dets`` (B,) int64, ``boxes`` (B, max_det, 4) x1 y1 x2 y2, ``scores``
+  (B, max_det) and ``keypoints`` (B, max_det, K, 3) x, y, confidence; slots past ``num_dets``
+  are zeros, kept detections are in descending score;
+- without NMS: ``candidates`` (B, N, 5 + 3K): x1 y1 x2 y2, score, K x (x, y, confidence) for
+  every anchor of every cell (N = 3 (H W / 64 + H W / 256 + H W / 1024 + H W / 4096)).
+
+A JSON sidecar next to the model file holds what a runtime needs (:func:`sidecar`).
+"""
+import json
+from pathlib import Path
+from typing import Optional, Sequence
+
+import torch
+import torch.nn as nn
+
+from .onnx_nms import nms_fixed_outputs
+
+SIDECAR_VERSION = 1
+
+
+class YOLOPoseExportModel(nn.Module):
+    """A ``BottomupPoseEstimator`` with our head, from images to decoded candidates or to
+    NMS-ed detections."""
+
+    def __init__(self, model: nn.Module, nms: bool = True, max_det: int = 300,
+                 iou_thr: float = 0.65, score_thr: float = 0.001):
+        super().__init__()
+        self.model, self.nms = model, nms
+        self.max_det, self.iou_thr, self.score_thr = max_det, iou_thr, score_thr
+
+    def forward(self, images: torch.Tensor):
+        head = self.model.head
+        decoded = head.decode(*head(self.model.extract_feat(images)))  # (B, N, 5 + 3K)
+        if not self.nms:
+            return decoded
+        num_dets, boxes, scores, kpts = nms_fixed_outputs(
+            decoded[..., :4], decoded[..., 4], decoded[..., 5:], self.max_det, self.iou_thr,
+            self.score_thr)
+        return num_dets, boxes, scores, kpts.unflatten(-1, (-1, 3))  # (B, max_det, K, 3)
+
+
+def load_deploy_model(config, checkpoint: Optional[str]) -> tuple:
+    """The config's model with the checkpoint's weights, in deploy mode (implicit layers
+    folded into the box convs, BN fused into convs), in eval mode; and the config."""
+    from mmcv.cnn import fuse_conv_bn
+    from mmengine.runner.checkpoint import load_checkpoint
+
+    from ..utils import build_pose_model, load_config
+    cfg = load_config(config)
+    model = build_pose_model(cfg.model)
+    if checkpoint:
+        load_checkpoint(model, str(checkpoint), map_location='cpu', strict=True)
+    model.eval()
+    model.switch_to_deploy()  # MMPose's: every submodule's switch_to_deploy
+    return fuse_conv_bn(model), cfg
+
+
+def sidecar(cfg, input_size: Sequence[int], nms: bool, dynamic_batch: bool, dynamic_size: bool,
+            max_det: int, iou_thr: float, score_thr: float, output_names: Sequence[str]) -> dict:
+    """What a runtime needs besides the graph: input, preprocessing, outputs, thresholds and
+    the keypoint set (names, skeleton, flip pairs, OKS sigmas, colours)."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    meta = parse_pose_metainfo(dict(from_file=cfg.model.head.metainfo))
+    num_kpts = int(meta['num_keypoints'])
+    test_cfg = cfg.model.get('test_cfg', {})
+    return dict(
+        format='lrfg-yolopose', version=SIDECAR_VERSION,
+        input=dict(name='images', size_wh=list(input_size), layout='NCHW', dtype='float32',
+                   channel_order='RGB', scale=1 / 255, mean=[0, 0, 0], dynamic_batch=dynamic_batch,
+                   dynamic_size=dynamic_size, size_multiple=64),
+        preprocessing=dict(
+            resize='letterbox', interpolation='linear', pad_value=[114, 114, 114],
+            description=('scale s = min(W / w, H / h); the image centre goes to the input centre '
+                         '(cv2.warpAffine with [[s, 0, W/2 - s w/2], [0, s, H/2 - s h/2]]), as '
+                         'MMPose\'s BottomupResize; x_image = (x_input - W/2) / s + w/2')),
+        outputs=dict(names=list(output_names), nms_in_graph=nms, max_det=max_det,
+                     num_keypoints=num_kpts, coordinates='input pixels'),
+        thresholds=dict(score_thr=score_thr, nms_iou_thr=iou_thr,
+                        evaluation_score_thr=test_cfg.get('score_thr', 0.001)),
+        keypoints=dict(
+            names=[meta['keypoint_id2name'][i] for i in range(num_kpts)],
+            skeleton=[list(map(int, link)) for link in meta['skeleton_links']],
+            flip_indices=list(map(int, meta['flip_indices'])),
+            sigmas=[float(s) for s in meta['sigmas']],
+            keypoint_colors=meta['keypoint_colors'].astype(int).tolist(),
+            skeleton_colors=meta['skeleton_link_colors'].astype(int).tolist()))
+
+
+def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
+           input_size: Sequence[int] = (640, 640), batch_size: int = 1,
+           dynamic_batch: bool = False, dynamic_size: bool = False, nms: bool = True,
+           max_det: int = 300, iou_thr: Optional[float] = None,
+           score_thr: Optional[float] = None, opset: int = 17, fp16: bool = False) -> Path:
+    """Export ``config`` + ``checkpoint`` to ``out`` (.onnx, or .xml for OpenVINO IR) and write
+    the sidecar ``out`` with suffix ``.json``. NMS thresholds default to the config's
+    ``test_cfg``. Returns the model path."""
+    w, h = input_size
+    if w % 64 or h % 64:
+        raise ValueError(f'input size {w}x{h}: width and height must be multiples of 64 (the P6 '
+                         f'stride), e.g. {64 * round(w / 64)}x{64 * round(h / 64)}')
+    model, cfg = load_deploy_model(config, checkpoint)
+    test_cfg = cfg.model.get('test_cfg', {})
+    iou_thr = test_cfg.get('nms_thr', 0.65) if iou_thr is None else iou_thr
+    score_thr = test_cfg.get('score_thr', 0.001) if score_thr is None else score_thr
+    wrapper = YOLOPoseExportModel(model, nms, max_det, iou_thr, score_thr).eval()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx_path = out if fmt == 'onnx' else out.with_suffix('.onnx')
+    names = ['num_dets', 'boxes', 'scores', 'keypoints'] if nms else ['candidates']
+    axes = {}
+    if dynamic_batch or dynamic_size:
+        spatial = {2: 'height', 3: 'width'} if dynamic_size else {}
+        axes['images'] = {**({0: 'batch'} if dynamic_batch else {}), **spatial}
+        for name in names:
+            axes[name] = {0: 'batch'} if dynamic_batch else {}
+        if not nms and dynamic_size:
+            axes['candidates'][1] = 'candidates'
+    # Trace with 2 images when the batch is dynamic, so that nothing specialises to one.
+    x = torch.rand(max(batch_size, 2) if dynamic_batch else batch_size, 3, h, w)
+    with torch.no_grad():
+        torch.onnx.export(wrapper, (x, ), str(onnx_path), input_names=['images'],
+                          output_names=names, dynamic_axes=axes or None, opset_version=opset,
+                          dynamo=False)
+    if fmt == 'openvino':
+        import openvino as ov
+        ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=fp16)
+        onnx_path.unlink()
+    elif fmt != 'onnx':
+        raise ValueError(f'format {fmt!r}: use onnx or openvino')
+    meta = sidecar(cfg, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
+                   names)
+    out.with_suffix('.json').write_text(json.dumps(meta, indent=1))
+    return out

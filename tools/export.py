@@ -1,0 +1,59 @@
+"""Export a trained LRFG-YoloPose (or YOLO-Pose) checkpoint to ONNX or OpenVINO IR.
+
+    python tools/export.py configs/lrfg_yolopose_coco-mini.py work_dirs/demo/epoch_300.pth \\
+        --format onnx --input-size 320 --out work_dirs/export/demo.onnx
+    python tools/export.py CONFIG CKPT --format openvino --dynamic-batch --dynamic-size --out m.xml
+    python tools/export.py CONFIG CKPT --no-nms --out candidates.onnx
+
+The model is switched to deploy mode (implicit layers folded, BN fused). With NMS (default) the
+graph outputs num_dets (B,), boxes (B, 300, 4) x1 y1 x2 y2, scores (B, 300) and keypoints
+(B, 300, K, 3) in input pixels; without, candidates (B, N, 5 + 3K). Input: images (B, 3, H, W)
+float32 RGB in [0, 1], letterboxed (README "Deploy"). A JSON sidecar lands next to the model.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--format', choices=['onnx', 'openvino'], default='onnx')
+    parser.add_argument('--out', help='model file (.onnx or .xml); default work_dirs/export/'
+                        '<checkpoint name>.<onnx|xml>')
+    parser.add_argument('--input-size', type=int, nargs='+', default=None,
+                        help='W [H], multiples of 64; default: the config\'s input size')
+    parser.add_argument('--batch-size', type=int, default=1)
+    parser.add_argument('--dynamic-batch', action='store_true', help='any batch size at run time')
+    parser.add_argument('--dynamic-size', action='store_true',
+                        help='any input size (multiple of 64) at run time')
+    parser.add_argument('--nms', action=argparse.BooleanOptionalAction, default=True,
+                        help='NMS in the graph (ONNX NonMaxSuppression, --max-det per image)')
+    parser.add_argument('--max-det', type=int, default=300)
+    parser.add_argument('--score-thr', type=float, default=None,
+                        help='candidates scoring at most this are dropped in the graph; default '
+                        'the config\'s test_cfg (0.001, for evaluation); raise it (e.g. 0.25) '
+                        'for deployment')
+    parser.add_argument('--nms-thr', type=float, default=None, help='default the config\'s')
+    parser.add_argument('--fp16', action='store_true', help='OpenVINO: compress weights to FP16')
+    args = parser.parse_args()
+
+    from lrfg_mmpose.export import export
+    from lrfg_mmpose.utils import load_config
+    size = args.input_size or list(load_config(args.config).codec.input_size)
+    size = (size[0], size[-1])
+    out = args.out or f'work_dirs/export/{Path(args.checkpoint).stem}.' + \
+        ('onnx' if args.format == 'onnx' else 'xml')
+    try:
+        path = export(args.config, args.checkpoint, out, args.format, size, args.batch_size,
+                      args.dynamic_batch, args.dynamic_size, args.nms, args.max_det,
+                      args.nms_thr, args.score_thr, fp16=args.fp16)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f'error: {e}')
+    print(f'wrote {path} and {path.with_suffix(".json")} (input {size[0]}x{size[1]}, '
+          f'{"NMS in the graph" if args.nms else "candidates, no NMS"})')
+
+
+if __name__ == '__main__':
+    main()
