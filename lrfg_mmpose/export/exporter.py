@@ -36,13 +36,16 @@ class YOLOPoseExportModel(nn.Module):
 
     def forward(self, images: torch.Tensor):
         head = self.model.head
-        decoded = head.decode(*head(self.model.extract_feat(images)))  # (B, N, 5 + 3K)
+        outputs = head(self.model.extract_feat(images))
         if not self.nms:
-            return decoded
-        num_dets, boxes, scores, kpts = nms_fixed_outputs(
-            decoded[..., :4], decoded[..., 4], decoded[..., 5:], self.max_det, self.iou_thr,
-            self.score_thr)
-        return num_dets, boxes, scores, kpts.unflatten(-1, (-1, 3))  # (B, max_det, K, 3)
+            return head.decode(*outputs)  # (B, N, 5 + 3K)
+        boxes, scores, kpt_fields, cells = head.decode_candidates(*outputs)
+        # Carry each candidate's raw keypoints and cell through NMS; decode only the kept.
+        extra = torch.cat([kpt_fields, kpt_fields[..., :1] * 0 + cells], dim=-1)  # (B, N, 3K+3)
+        num_dets, boxes, scores, extra = nms_fixed_outputs(
+            boxes, scores, extra, self.max_det, self.iou_thr, self.score_thr)
+        kpts = head.decode_keypoints(extra[..., :-3], extra[..., -3:])  # (B, max_det, K, 3)
+        return num_dets, boxes, scores, kpts * (scores > 0)[..., None, None].to(kpts.dtype)
 
 
 def load_deploy_model(config, checkpoint: Optional[str]) -> tuple:
@@ -108,6 +111,8 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     test_cfg = cfg.model.get('test_cfg', {})
     iou_thr = test_cfg.get('nms_thr', 0.65) if iou_thr is None else iou_thr
     score_thr = test_cfg.get('score_thr', 0.001) if score_thr is None else score_thr
+    # A fixed-size graph takes the cell grids as constants; a dynamic one computes them.
+    model.head.trace_dynamic_grid = dynamic_size
     wrapper = YOLOPoseExportModel(model, nms, max_det, iou_thr, score_thr).eval()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

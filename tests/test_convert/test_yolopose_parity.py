@@ -26,6 +26,7 @@ from scipy.optimize import linear_sum_assignment
 from lrfg_mmpose.convert import convert_yolopose_checkpoint
 from lrfg_mmpose.convert.yolopose_checkpoint import ReferenceArchitecture, to_mmpose_state_dict
 from lrfg_mmpose.models.heads import assign_level
+from tests.helpers import box_iou
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference'
@@ -42,14 +43,6 @@ LOSS_NAMES = dict(loss_bbox=('loss_lbox', 'hyp_box'), loss_obj=('loss_lobj', 'hy
 
 def xywh_to_xyxy(b):
     return np.concatenate([b[..., :2] - b[..., 2:4] / 2, b[..., :2] + b[..., 2:4] / 2], -1)
-
-
-def box_iou(a, b):
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])  # noqa: E731
-    return inter / (area(a)[:, None] + area(b)[None] - inter)
 
 
 def convert_and_build(tmp: Path, base_config=ROOT / 'configs' / 'lrfg_yolopose_coco.py'):

@@ -20,18 +20,10 @@ from scipy.optimize import linear_sum_assignment
 from lrfg_mmpose.deploy import Predictor
 from lrfg_mmpose.export import export
 from lrfg_mmpose.utils import load_config
-from tests.helpers import DATA, build_dataset
+from tests.helpers import DATA, box_iou, build_dataset
 
 pytestmark = pytest.mark.slow
 SIZE = 256  # the over-fit's input size (the model fits its people at that scale)
-
-
-def box_iou(a, b):
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])  # noqa: E731
-    return inter / (area(a)[:, None] + area(b)[None] - inter)
 
 
 def torch_model(overfit_tiny, input_size=(SIZE, SIZE)):

@@ -13,7 +13,7 @@ from mmdet.models.backbones.csp_darknet import CSPDarknet
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptMultiConfig
 
-from ..layers import FGCSPP, SCAC3
+from ..layers import FGCSPP, SCAC3, SpaceToDepthFocus
 
 # The SCA placement written in the paper: the last two C3 blocks of the backbone
 # (stages 4 and 5 = layers 8 and 11), bottleneck x + CA(CBS1x1(x)), λ = 4.
@@ -77,6 +77,8 @@ class SCADKNet(CSPDarknet):
         settings = self.arch_settings[arch]
         num_stages = len(settings)
         cfg = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        # The same stem, computed with one transpose instead of four strided slices.
+        self.stem = SpaceToDepthFocus(3, int(settings[0][0] * widen_factor), kernel_size=3, **cfg)
         if use_fgcspp:
             last = getattr(self, f'stage{num_stages}')
             channels = int(settings[-1][1] * widen_factor)

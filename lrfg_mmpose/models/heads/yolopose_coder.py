@@ -15,7 +15,7 @@ The fields of one anchor at one cell are ``tx, ty, tw, th, obj, cls_1..cls_nc`` 
 Adding the cell corner and multiplying by the stride gives input pixels. The loss works on the
 cell-relative values, ``predict()`` and the exporter on pixels, the tests on the inverse.
 """
-from typing import NamedTuple
+from typing import NamedTuple, Tuple
 
 import torch
 from torch import Tensor
@@ -30,15 +30,27 @@ class CellPredictions(NamedTuple):
     keypoint_logits: Tensor  # (..., K) keypoint confidence before the sigmoid
 
 
+def decode_boxes(fields: Tensor, anchors: Tensor) -> Tensor:
+    """Box ``(..., 4)`` cx, cy, w, h from the fields' first four (``tx, ty, tw, th``)."""
+    xy = fields[..., :2].sigmoid() * 2 - 0.5
+    wh = (fields[..., 2:4].sigmoid() * 2).pow(2) * anchors
+    return torch.cat([xy, wh], dim=-1)
+
+
+def decode_keypoints(kpt_fields: Tensor) -> Tuple[Tensor, Tensor]:
+    """Keypoints ``(..., K, 2)`` and their confidence logits ``(..., K)`` from the ``3K``
+    keypoint fields."""
+    kpt = kpt_fields.unflatten(-1, (-1, 3))  # (..., K, 3)
+    return kpt[..., :2] * 2 - 0.5, kpt[..., 2]
+
+
 def decode_cells(fields: Tensor, anchors: Tensor, num_classes: int = 1) -> CellPredictions:
     """Decode fields ``(..., 5 + nc + 3K)`` with ``anchors`` ``(..., 2)`` (w, h in grid units,
     broadcastable to the fields' leading shape)."""
     nb = 5 + num_classes
-    xy = fields[..., :2].sigmoid() * 2 - 0.5
-    wh = (fields[..., 2:4].sigmoid() * 2).pow(2) * anchors
-    kpt = fields[..., nb:].unflatten(-1, (-1, 3))  # (..., K, 3)
-    return CellPredictions(torch.cat([xy, wh], dim=-1), fields[..., 4], fields[..., 5:nb],
-                           kpt[..., :2] * 2 - 0.5, kpt[..., 2])
+    keypoints, keypoint_logits = decode_keypoints(fields[..., nb:])
+    return CellPredictions(decode_boxes(fields, anchors), fields[..., 4], fields[..., 5:nb],
+                           keypoints, keypoint_logits)
 
 
 def encode_cells(pred: CellPredictions, anchors: Tensor) -> Tensor:

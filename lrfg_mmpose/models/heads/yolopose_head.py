@@ -24,7 +24,7 @@ from torch import Tensor
 
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import assign_level
-from .yolopose_coder import decode_cells
+from .yolopose_coder import decode_boxes, decode_cells, decode_keypoints
 from .yolopose_loss import complete_iou, oks_keypoint_loss, scale_normalised_l1_loss
 
 # YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
@@ -158,6 +158,7 @@ class YOLOPoseHead(BaseModule):
             self.implicit_a = nn.ModuleList(ImplicitA(c) for c in in_channels)
             self.implicit_m = nn.ModuleList(ImplicitM(A * self.num_box_out) for _ in in_channels)
         self._grid_cache: Dict[Tuple[int, int], Tensor] = {}
+        self.trace_dynamic_grid = False  # set by exporters of graphs with a dynamic input size
 
     def init_weights(self):
         """Conv init, then YOLOv5's prior biases for objectness and class.
@@ -229,46 +230,68 @@ class YOLOPoseHead(BaseModule):
                 fields[:, :, nb:].reshape(b, A * (C - nb), h, w))
 
     def _grid(self, h: int, w: int, device, dtype) -> Tensor:
-        """(H, W, 2) cell corners (x, y) in grid units, cached per size and device (not while
-        tracing for export, so that the graph computes it for any input size)."""
+        """(H, W, 2) cell corners (x, y) in grid units, cached per size and device. While
+        tracing with ``trace_dynamic_grid`` set (an export for any input size) it is computed
+        from the traced size instead, so that the graph makes it for the size it is given."""
         key = (h, w, str(device), dtype)
-        tracing = torch.jit.is_tracing()
-        if tracing or key not in self._grid_cache:
+        dynamic = self.trace_dynamic_grid and torch.jit.is_tracing()
+        if dynamic or key not in self._grid_cache:
             ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=dtype),
                                     torch.arange(w, device=device, dtype=dtype), indexing='ij')
             grid = torch.stack([xs, ys], dim=-1)
-            if tracing:
+            if dynamic:
                 return grid
             self._grid_cache[key] = grid
         return self._grid_cache[key]
 
+    def decode_candidates(self, box_outs: List[Tensor], kpt_outs: List[Tensor]
+                          ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Every anchor of every cell as a candidate, keypoints still encoded.
+
+        Returns boxes ``(B, N, 4)`` x1 y1 x2 y2 and scores ``(B, N)`` in input pixels, the
+        raw keypoint fields ``(B, N, 3K)`` and each candidate's cell ``(N, 3)``: corner x, y
+        (grid units) and stride; :meth:`decode_keypoints` decodes the keypoints of the
+        candidates kept (N runs over level, anchor, row, column).
+        """
+        boxes, scores, kpt_fields, cells = [], [], [], []
+        nb = self.num_box_out
+        for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
+            p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
+            a, h, w = p.shape[1:4]
+            stride = self.featmap_strides[level]
+            grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2) cell corners
+            anchors = (self.anchors[level] / stride).to(p.dtype).view(1, a, 1, 1, 2)
+            box = decode_boxes(p, anchors)  # (B, A, H, W, 4) grid units, cell-relative
+            xy, wh = (box[..., :2] + grid) * stride, box[..., 2:] * stride
+            boxes.append(torch.cat([xy - wh / 2, xy + wh / 2], dim=-1).flatten(1, 3))
+            scores.append((p[..., 4].sigmoid() * p[..., 5:nb].sigmoid().amax(dim=-1)).flatten(1))
+            kpt_fields.append(p[..., nb:].flatten(1, 3))  # (B, A*H*W, 3K)
+            # (A, H, W, 3): corner x, y and stride, repeated over anchors (no expand: export)
+            cell = torch.cat([grid, grid[..., :1] * 0 + stride], dim=-1)
+            cells.append(cell[None].repeat(a, 1, 1, 1).flatten(0, 2))
+        return (torch.cat(boxes, dim=1), torch.cat(scores, dim=1), torch.cat(kpt_fields, dim=1),
+                torch.cat(cells, dim=0))
+
+    def decode_keypoints(self, kpt_fields: Tensor, cells: Tensor) -> Tensor:
+        """Keypoints ``(..., K, 3)``: x, y in input pixels and confidence, from raw keypoint
+        fields ``(..., 3K)`` and their candidates' cells ``(..., 3)`` (broadcastable)."""
+        xy, logits = decode_keypoints(kpt_fields)  # cell-relative, grid units
+        xy = (xy + cells[..., None, :2]) * cells[..., None, 2:]
+        return torch.cat([xy, logits.sigmoid()[..., None]], dim=-1)
+
     def decode(self, box_outs: List[Tensor], kpt_outs: List[Tensor]) -> Tensor:
         """Decode all levels to ``(B, N, 4 + 1 + 3K)``: box xyxy, score, keypoints
         ``(x, y, conf)``, all in input pixels (N runs over level, anchor, row, column)."""
-        decoded = []
-        for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
-            p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
-            b, a, h, w, _ = p.shape
-            stride = self.featmap_strides[level]
-            grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2) cell corners
-            cells = decode_cells(p, (self.anchors[level] / stride).to(p.dtype).view(1, a, 1, 1, 2),
-                                 self.num_classes)
-            xy = (cells.boxes[..., :2] + grid) * stride
-            wh = cells.boxes[..., 2:] * stride
-            score = cells.obj_logits.sigmoid()[..., None] * cells.cls_logits.sigmoid().amax(
-                dim=-1, keepdim=True)
-            kpt_xy = (cells.keypoints + grid[:, :, None]) * stride  # (B, A, H, W, K, 2)
-            kpts = torch.cat([kpt_xy, cells.keypoint_logits.sigmoid()[..., None]], dim=-1)
-            boxes = torch.cat([xy - wh / 2, xy + wh / 2], dim=-1)
-            out = torch.cat([boxes, score, kpts.flatten(-2)], dim=-1)  # (B, A, H, W, 5 + 3K)
-            decoded.append(out.flatten(1, 3))  # (B, A*H*W, 5 + 3K), static last dim for export
-        return torch.cat(decoded, dim=1)
+        boxes, scores, kpt_fields, cells = self.decode_candidates(box_outs, kpt_outs)
+        kpts = self.decode_keypoints(kpt_fields, cells)  # (B, N, K, 3)
+        return torch.cat([boxes, scores[..., None], kpts.flatten(-2)], dim=-1)
 
     def predict(self,
                 feats: Tuple[Tensor],
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> List[InstanceData]:
-        """Decode, filter by score, run box NMS and return instances in input space.
+        """Decode boxes and scores, filter by score, run box NMS, decode the kept people's
+        keypoints and return instances in input space.
 
         ``test_cfg`` keys: ``score_thr`` (0.001), ``nms_thr`` (0.65), ``nms_pre``
         (30000 candidates into NMS) and ``max_per_img`` (300).
@@ -280,27 +303,28 @@ class YOLOPoseHead(BaseModule):
         nms_thr = test_cfg.get('nms_thr', 0.65)
         nms_pre = test_cfg.get('nms_pre', 30000)
         max_per_img = test_cfg.get('max_per_img', 300)
-        K = self.num_keypoints
 
-        decoded = self.decode(*self.forward(feats))  # (B, N, 5 + 3K)
+        # Keypoints are decoded for the people NMS keeps only.
+        boxes, scores, kpt_fields, cells = self.decode_candidates(*self.forward(feats))
         results = []
-        for det, data_sample in zip(decoded, batch_data_samples):
-            det = det[det[:, 4] > score_thr]
-            if det.shape[0] > nms_pre:
-                det = det[det[:, 4].topk(nms_pre).indices]
-            if det.shape[0] > 0:
-                _, keep = nms(det[:, :4].contiguous(), det[:, 4].contiguous(), nms_thr)
-                det = det[keep[:max_per_img]]
+        for i, data_sample in enumerate(batch_data_samples):
+            keep = (scores[i] > score_thr).nonzero()[:, 0]
+            if len(keep) > nms_pre:
+                keep = keep[scores[i, keep].topk(nms_pre).indices]
+            if len(keep):
+                _, order = nms(boxes[i, keep].contiguous(), scores[i, keep].contiguous(), nms_thr)
+                keep = keep[order[:max_per_img]]
             input_w, input_h = data_sample.metainfo['input_size']
-            bboxes = det[:, :4].clone()
+            bboxes = boxes[i, keep].clone()
             bboxes[:, 0::2].clamp_(0, input_w)
             bboxes[:, 1::2].clamp_(0, input_h)
-            kpts = det[:, 5:].reshape(-1, K, 3)
+            kpts = self.decode_keypoints(kpt_fields[i, keep], cells[keep])  # (n, K, 3)
+            people_scores = scores[i, keep].cpu().numpy()
             results.append(InstanceData(
-                scores=det[:, 4].cpu().numpy(),
-                labels=np.zeros(det.shape[0], dtype=np.int64),
+                scores=people_scores,
+                labels=np.zeros(len(keep), dtype=np.int64),
                 bboxes=bboxes.cpu().numpy(),
-                bbox_scores=det[:, 4].cpu().numpy(),
+                bbox_scores=people_scores,
                 keypoints=kpts[..., :2].cpu().numpy(),
                 keypoint_scores=kpts[..., 2].cpu().numpy(),
                 keypoints_visible=kpts[..., 2].cpu().numpy()))
