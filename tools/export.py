@@ -39,7 +39,7 @@ def main():
     parser.add_argument('--fp16', action='store_true', help='OpenVINO: compress weights to FP16')
     args = parser.parse_args()
 
-    from lrfg_mmpose.export import export
+    from lrfg_mmpose.export import export, sidecar_path
     from lrfg_mmpose.utils import load_config
     size = args.input_size or list(load_config(args.config).codec.input_size)
     size = (size[0], size[-1])
@@ -51,7 +51,7 @@ def main():
                       args.nms_thr, args.score_thr, fp16=args.fp16)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'error: {e}')
-    print(f'wrote {path} and {path.with_suffix(".json")} (input {size[0]}x{size[1]}, '
+    print(f'wrote {path} and {sidecar_path(path)} (input {size[0]}x{size[1]}, '
           f'{"NMS in the graph" if args.nms else "candidates, no NMS"})')
 
 

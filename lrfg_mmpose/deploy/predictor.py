@@ -42,8 +42,8 @@ class Predictor:
     """``Predictor(model_path)(image)`` -> people in original-image coordinates.
 
     Args:
-        model_path: an exported ``.onnx`` or OpenVINO ``.xml``; its sidecar ``.json`` (written
-            by ``tools/export.py``) must sit next to it.
+        model_path: an exported ``.onnx`` or OpenVINO ``.xml``; its sidecar (``model.onnx.json``,
+            written by ``tools/export.py``) must sit next to it.
         backend: 'onnxruntime' or 'openvino' (default: by file type).
         threads: CPU threads (default: the runtime's choice).
         score_thr: keep people scoring above this (default: the export's threshold).
@@ -56,7 +56,7 @@ class Predictor:
                  score_thr: Optional[float] = None, input_size: Optional[Sequence[int]] = None,
                  precision: str = 'f32', spin: bool = True):
         model_path = Path(model_path)
-        meta_path = model_path.with_suffix('.json')
+        meta_path = model_path.with_name(model_path.name + '.json')  # export's sidecar_path
         if not meta_path.is_file():
             raise FileNotFoundError(f'{meta_path}: the sidecar written by tools/export.py is '
                                     f'missing; export the model again or copy it next to '

@@ -10,9 +10,11 @@ MMPose's ``BottomupResize`` and ``PoseDataPreprocessor`` make) and gives, in inp
 - without NMS: ``candidates`` (B, N, 5 + 3K): x1 y1 x2 y2, score, K x (x, y, confidence) for
   every anchor of every cell (N = 3 (H W / 64 + H W / 256 + H W / 1024 + H W / 4096)).
 
-A JSON sidecar next to the model file holds what a runtime needs (:func:`sidecar`).
+A JSON sidecar next to the model file (``<model file name>.json``, e.g. ``model.onnx.json``) holds
+what a runtime needs (:func:`sidecar`).
 """
 import json
+import tempfile
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -22,6 +24,12 @@ import torch.nn as nn
 from .onnx_nms import nms_fixed_outputs
 
 SIDECAR_VERSION = 1
+
+
+def sidecar_path(model_path) -> Path:
+    """Where a model file's sidecar lives: ``model.onnx`` -> ``model.onnx.json``."""
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.name + '.json')
 
 
 class YOLOPoseExportModel(nn.Module):
@@ -101,8 +109,8 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
            max_det: int = 300, iou_thr: Optional[float] = None,
            score_thr: Optional[float] = None, opset: int = 17, fp16: bool = False) -> Path:
     """Export ``config`` + ``checkpoint`` to ``out`` (.onnx, or .xml for OpenVINO IR) and write
-    the sidecar ``out`` with suffix ``.json``. NMS thresholds default to the config's
-    ``test_cfg``. Returns the model path."""
+    its sidecar (:func:`sidecar_path`). NMS thresholds default to the config's ``test_cfg``.
+    Returns the model path."""
     w, h = input_size
     if w % 64 or h % 64:
         raise ValueError(f'input size {w}x{h}: width and height must be multiples of 64 (the P6 '
@@ -114,9 +122,12 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     # A fixed-size graph takes the cell grids as constants; a dynamic one computes them.
     model.head.trace_dynamic_grid = dynamic_size
     wrapper = YOLOPoseExportModel(model, nms, max_det, iou_thr, score_thr).eval()
+    if fmt not in ('onnx', 'openvino'):
+        raise ValueError(f'format {fmt!r}: use onnx or openvino')
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    onnx_path = out if fmt == 'onnx' else out.with_suffix('.onnx')
+    tmp = tempfile.TemporaryDirectory()  # OpenVINO is converted from an ONNX file made here
+    onnx_path = out if fmt == 'onnx' else Path(tmp.name) / 'model.onnx'
     names = ['num_dets', 'boxes', 'scores', 'keypoints'] if nms else ['candidates']
     axes = {}
     if dynamic_batch or dynamic_size:
@@ -135,10 +146,8 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     if fmt == 'openvino':
         import openvino as ov
         ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=fp16)
-        onnx_path.unlink()
-    elif fmt != 'onnx':
-        raise ValueError(f'format {fmt!r}: use onnx or openvino')
+    tmp.cleanup()
     meta = sidecar(cfg, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
                    names)
-    out.with_suffix('.json').write_text(json.dumps(meta, indent=1))
+    sidecar_path(out).write_text(json.dumps(meta, indent=1))
     return out

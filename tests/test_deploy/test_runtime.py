@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lrfg_mmpose.deploy import Predictor, letterbox_matrix, nms, run_on_media
-from lrfg_mmpose.export import export
+from lrfg_mmpose.export import export, sidecar_path
 from tests.helpers import DATA, ROOT, tiny_cfg
 
 IMAGES = sorted((DATA / 'val2017').glob('*.jpg'))[:3]
@@ -38,7 +38,7 @@ def test_graph_outputs_and_sidecar(exported):
     assert graph.opset_import[0].version >= 17
     assert any(n.op_type == 'NonMaxSuppression' for n in graph.graph.node)
     assert [o.name for o in graph.graph.output] == ['num_dets', 'boxes', 'scores', 'keypoints']
-    meta = json.loads(path.with_suffix('.json').read_text())
+    meta = json.loads(sidecar_path(path).read_text())
     assert meta['input']['size_wh'] == [320, 320] and meta['input']['channel_order'] == 'RGB'
     assert meta['preprocessing']['pad_value'] == [114, 114, 114]
     kp = meta['keypoints']
@@ -84,13 +84,24 @@ def test_runtime_imports_and_runs_without_torch_mmcv_mmpose(exported):
         np.testing.assert_allclose(np.array(there[key]), value, atol=1e-4)
 
 
+def test_onnx_and_openvino_exports_side_by_side(exported, tmp_path):
+    """An OpenVINO export next to an ONNX one of the same name keeps the ONNX file and each
+    keeps its own sidecar."""
+    path, config, checkpoint = exported
+    onnx_path = export(config, checkpoint, tmp_path / 'm.onnx', 'onnx', (320, 320), nms=False)
+    xml_path = export(config, checkpoint, tmp_path / 'm.xml', 'openvino', (320, 320))
+    assert onnx_path.is_file() and xml_path.is_file()
+    assert json.loads(sidecar_path(onnx_path).read_text())['outputs']['nms_in_graph'] is False
+    assert json.loads(sidecar_path(xml_path).read_text())['outputs']['nms_in_graph'] is True
+
+
 def test_clear_errors(exported, tmp_path):
     path, config, checkpoint = exported
     with pytest.raises(ValueError, match='exported for'):
         Predictor(path, input_size=(384, 384))  # exported for 320 only
     lonely = tmp_path / 'lonely.onnx'
     lonely.write_bytes(path.read_bytes())
-    with pytest.raises(FileNotFoundError, match='lonely.json: the sidecar'):
+    with pytest.raises(FileNotFoundError, match=r'lonely\.onnx\.json: the sidecar'):
         Predictor(lonely)
     with pytest.raises(ValueError, match='multiples of 64'):
         export(config, checkpoint, tmp_path / 'x.onnx', 'onnx', (300, 300))
@@ -138,5 +149,5 @@ def test_infer_tool_backend_option(exported, tmp_path):
         [sys.executable, str(ROOT / 'tools' / 'infer.py'), str(IMAGES[0]), '--backend', 'openvino',
          '--model', str(tmp_path / 'nope.xml')], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
-        f'error: {tmp_path / "nope.json"}: the sidecar written by tools/export.py is missing; '
+        f'error: {tmp_path / "nope.xml.json"}: the sidecar written by tools/export.py is missing; '
         f'export the model again or copy it next to nope.xml']
