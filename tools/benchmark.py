@@ -26,9 +26,10 @@ from pathlib import Path
 
 import torch
 
-from lrfg_mmpose.apis.benchmark import (ABLATION, MODEL_CONFIGS, backend_runner, build_model,
-                                        export_network, gmacs, interleaved_times, median_ms,
-                                        optimizer, real_batch, train_step_peak_mb)
+from lrfg_mmpose.apis.benchmark import (ABLATION, MODEL_CONFIGS, build_model,
+                                        end_to_end_latencies, gmacs, interleaved_times,
+                                        median_ms, network_latencies, optimizer, real_batch,
+                                        train_step_peak_mb)
 
 DEFAULT_MODELS = ['lrfg', *[p.stem.split('_')[2] for p in ABLATION], 'yoloxpose_tiny',
                   'yoloxpose_s', 'rtmo_s']
@@ -135,68 +136,38 @@ def main():
 
 def deploy_benchmark(args):
     """Exported networks on each backend, interleaved; then the end-to-end predictor."""
-    import cv2
-
-    from lrfg_mmpose.deploy import Predictor
-    from lrfg_mmpose.export import export
-    size, threads, work = args.input_size, args.threads, Path(args.work_dir)
-    import openvino
-    has_bf16 = args.bf16 and 'BF16' in openvino.Core().get_property(
-        'CPU', 'OPTIMIZATION_CAPABILITIES')
-    runs, bf16_runs = {}, {}
-    for name in args.models:
-        model = build_model(name, 'cpu', deploy=True)
-        x = torch.rand(1, 3, size, size)
-        if 'torch' in args.backends:
-            runs[(name, 'torch')] = lambda m=model: m(x, None)
-        path = export_network(model, size, work / f'{name}_network_{size}.onnx')
-        if 'onnxruntime' in args.backends:
-            runs[(name, 'onnxruntime')] = backend_runner(path, 'onnxruntime', threads, size)
-        if 'openvino' in args.backends:
-            runs[(name, 'openvino')] = backend_runner(path, 'openvino', threads, size)
-            if has_bf16:
-                bf16_runs[(name, 'openvino bf16')] = backend_runner(path, 'openvino', threads,
-                                                                    size, 'bf16')
-    with torch.no_grad():
-        times = interleaved_times(runs, args.repeats)
-    times.update(interleaved_times(bf16_runs, args.repeats))
-    ms = {key: median_ms(t) for key, t in times.items()}
+    size, threads = args.input_size, args.threads
+    ms = network_latencies(args.models, args.backends, size, threads, args.repeats,
+                           Path(args.work_dir), args.bf16)
     ref_eager = ms.get(('yoloxpose_s', 'torch'))
+
+    def ratio(value, ref):
+        return f'{value / ref:.2f}' if ref else '-'
+
     lines = [f'Exported networks (no decoding or NMS), input {size}x{size}, batch 1, {threads} threads, '
              f'{platform.processor() or platform.machine()}, median of {args.repeats} interleaved runs.',
              '', '| model | backend | ms | x yoloxpose_s eager | x yoloxpose_s same backend |',
              '|---|---|---|---|---|']
-    def ratio(value, ref):
-        return f'{value / ref:.2f}' if ref else '-'
-
     for (name, backend), value in ms.items():
         lines.append(f'| {name} | {backend} | {value:.1f} | {ratio(value, ref_eager)} | '
                      f'{ratio(value, ms.get(("yoloxpose_s", backend)))} |')
     results = dict(networks={f'{n}/{b}': v for (n, b), v in ms.items()})
 
     if args.e2e_checkpoint:
+        import cv2
+
         from lrfg_mmpose.utils import load_config
         size = args.e2e_size or load_config(args.e2e_config).codec.input_size[0]
         image = cv2.imread(args.e2e_image)
+        e2e = end_to_end_latencies(args.e2e_config, args.e2e_checkpoint, image, size,
+                                   (args.deploy_score_thr, 0.001),
+                                   [b for b in args.backends if b != 'torch'], threads,
+                                   args.repeats, Path(args.work_dir))
         lines += ['', f'End to end on {args.e2e_image} ({image.shape[1]}x{image.shape[0]}), our '
                   f'checkpoint {args.e2e_checkpoint} at {size}: the Predictor (letterbox, network '
                   f'+ decoding + NMS graph, mapping back) against the same network alone.', '',
                   '| backend | score threshold | people kept | predictor (ms) | network alone (ms) | ratio |',
                   '|---|---|---|---|---|---|']
-        from lrfg_mmpose.export import load_deploy_model
-        net, _ = load_deploy_model(args.e2e_config, args.e2e_checkpoint)
-        net_path = export_network(net, size, work / f'e2e_network_{size}.onnx')
-        e2e = {}
-        for thr in (args.deploy_score_thr, 0.001):
-            path = export(args.e2e_config, args.e2e_checkpoint, work / f'e2e_{thr}_{size}.onnx',
-                          'onnx', (size, size), score_thr=thr)
-            for backend in [b for b in args.backends if b != 'torch']:
-                predictor = Predictor(path, backend, threads, spin=False)
-                network = backend_runner(net_path, backend, threads, size)
-                t = interleaved_times(dict(predictor=lambda p=predictor: p(image),
-                                           network=network), args.repeats)
-                kept = len(predictor(image)['scores'])
-                e2e[(backend, thr)] = (median_ms(t['predictor']), median_ms(t['network']), kept)
         for (backend, thr), (pred, net_ms, kept) in e2e.items():
             lines.append(f'| {backend} | {thr} | {kept} | {pred:.1f} | {net_ms:.1f} | '
                          f'{pred / net_ms:.2f} |')

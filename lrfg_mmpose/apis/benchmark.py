@@ -166,3 +166,54 @@ def backend_runner(path: Path, backend: str, threads: int, size: int, precision:
     run = open_backend(path, backend, threads, precision, spin=False)
     x = torch.rand(1, 3, size, size).numpy()
     return lambda: run(x)
+
+
+def network_latencies(models, backends, size: int, threads: int, repeats: int, work_dir: Path,
+                      bf16: bool = True) -> Dict[tuple, float]:
+    """Median ms of each model's exported network on each backend ('torch', 'onnxruntime',
+    'openvino'), all interleaved; OpenVINO bf16 (where the CPU has it and ``bf16``) in a second
+    interleaved group, since its AMX units lower the clock for whatever runs next."""
+    import openvino
+    has_bf16 = bf16 and 'openvino' in backends and 'BF16' in openvino.Core().get_property(
+        'CPU', 'OPTIMIZATION_CAPABILITIES')
+    runs, bf16_runs = {}, {}
+    x = torch.rand(1, 3, size, size)
+    for name in models:
+        model = build_model(name, 'cpu', deploy=True)
+        if 'torch' in backends:
+            runs[(name, 'torch')] = lambda m=model: m(x, None)
+        path = export_network(model, size, Path(work_dir) / f'{name}_network_{size}.onnx')
+        for backend in ('onnxruntime', 'openvino'):
+            if backend in backends:
+                runs[(name, backend)] = backend_runner(path, backend, threads, size)
+        if has_bf16:
+            bf16_runs[(name, 'openvino bf16')] = backend_runner(path, 'openvino', threads, size,
+                                                                'bf16')
+    with torch.no_grad():
+        times = interleaved_times(runs, repeats)
+    times.update(interleaved_times(bf16_runs, repeats))
+    return {key: median_ms(t) for key, t in times.items()}
+
+
+def end_to_end_latencies(config, checkpoint, image, size: int, score_thrs, backends,
+                         threads: int, repeats: int, work_dir: Path) -> Dict[tuple, tuple]:
+    """``(backend, score_thr) -> (predictor ms, network-alone ms, people kept)``: our whole
+    :class:`~lrfg_mmpose.deploy.Predictor` on a BGR ``image`` (letterbox, network + decoding +
+    NMS graph, mapping back) against the checkpoint's network alone, interleaved."""
+    from ..deploy import Predictor
+    from ..export import export, load_deploy_model
+    work_dir = Path(work_dir)
+    net, _ = load_deploy_model(config, checkpoint)
+    net_path = export_network(net, size, work_dir / f'e2e_network_{size}.onnx')
+    results = {}
+    for thr in score_thrs:
+        path = export(config, checkpoint, work_dir / f'e2e_{thr}_{size}.onnx', 'onnx',
+                      (size, size), score_thr=thr)
+        for backend in backends:
+            predictor = Predictor(path, backend, threads, spin=False)
+            network = backend_runner(net_path, backend, threads, size)
+            t = interleaved_times(dict(predictor=lambda p=predictor: p(image), network=network),
+                                  repeats)
+            results[(backend, thr)] = (median_ms(t['predictor']), median_ms(t['network']),
+                                       len(predictor(image)['scores']))
+    return results

@@ -14,13 +14,13 @@ anchors stored in the checkpoint (training may evolve them) go into the output's
 """
 import re
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import torch
 
-from .reference_pickle import CheckpointFormatError, InertModule, load_reference_checkpoint
+from .reference_pickle import InertModule, load_reference_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN_CONFIG = ROOT / 'configs' / 'lrfg_yolopose_coco.py'
@@ -103,7 +103,6 @@ class ConversionResult:
     fitting_config: Optional[str]
     anchors_differ: bool
     out_config: Optional[str] = None
-    messages: List[str] = field(default_factory=list)
 
 
 def _layers(model: InertModule, path) -> Dict[int, InertModule]:
@@ -220,13 +219,16 @@ def to_mmpose_state_dict(tensors: Dict[str, torch.Tensor],
     return out
 
 
-def build_config(arch: ReferenceArchitecture, base_config=MAIN_CONFIG):
+def build_config(arch: ReferenceArchitecture, base_config=MAIN_CONFIG) -> tuple:
     """``base_config`` with the converted architecture's model (baseline switches, width,
-    depth, reference layout, the checkpoint's anchors)."""
+    depth, reference layout, the checkpoint's anchors), and the anchors the base config had."""
     from mmengine.config import Config
+
+    from ..models.heads.yolopose_head import DEFAULT_ANCHORS
     cfg = Config.fromfile(str(base_config))
+    base_anchors = cfg.model.head.get('anchors', DEFAULT_ANCHORS)
     cfg.merge_from_dict(dict(model=arch.model_override()))
-    return cfg
+    return cfg, base_anchors
 
 
 def _check_against_model(state_dict, cfg, path) -> int:
@@ -275,14 +277,8 @@ def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=No
     num_keypoints = parse_pose_metainfo(dict(from_file=metainfo))['num_keypoints']
     arch = inspect_reference_model(model, tensors, src, num_keypoints)
     state_dict = to_mmpose_state_dict(tensors, arch)
-    cfg = build_config(arch, base_config)
+    cfg, base_anchors = build_config(arch, base_config)
     num_params = _check_against_model(state_dict, cfg, src)
-
-    from mmengine.config import Config
-    base_anchors = Config.fromfile(str(base_config)).model.head.get('anchors')
-    if base_anchors is None:
-        from lrfg_mmpose.models.heads.yolopose_head import DEFAULT_ANCHORS
-        base_anchors = DEFAULT_ANCHORS
     differ = not torch.allclose(torch.tensor(arch.anchors),
                                 torch.tensor(base_anchors, dtype=torch.float32))
     fitting = RELEASED_SIZES[arch.size][2] if arch.size else None

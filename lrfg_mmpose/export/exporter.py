@@ -111,6 +111,8 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     """Export ``config`` + ``checkpoint`` to ``out`` (.onnx, or .xml for OpenVINO IR) and write
     its sidecar (:func:`sidecar_path`). NMS thresholds default to the config's ``test_cfg``.
     Returns the model path."""
+    if fmt not in ('onnx', 'openvino'):
+        raise ValueError(f'format {fmt!r}: use onnx or openvino')
     w, h = input_size
     if w % 64 or h % 64:
         raise ValueError(f'input size {w}x{h}: width and height must be multiples of 64 (the P6 '
@@ -122,12 +124,8 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     # A fixed-size graph takes the cell grids as constants; a dynamic one computes them.
     model.head.trace_dynamic_grid = dynamic_size
     wrapper = YOLOPoseExportModel(model, nms, max_det, iou_thr, score_thr).eval()
-    if fmt not in ('onnx', 'openvino'):
-        raise ValueError(f'format {fmt!r}: use onnx or openvino')
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.TemporaryDirectory()  # OpenVINO is converted from an ONNX file made here
-    onnx_path = out if fmt == 'onnx' else Path(tmp.name) / 'model.onnx'
     names = ['num_dets', 'boxes', 'scores', 'keypoints'] if nms else ['candidates']
     axes = {}
     if dynamic_batch or dynamic_size:
@@ -139,14 +137,15 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
             axes['candidates'][1] = 'candidates'
     # Trace with 2 images when the batch is dynamic, so that nothing specialises to one.
     x = torch.rand(max(batch_size, 2) if dynamic_batch else batch_size, 3, h, w)
-    with torch.no_grad():
-        torch.onnx.export(wrapper, (x, ), str(onnx_path), input_names=['images'],
-                          output_names=names, dynamic_axes=axes or None, opset_version=opset,
-                          dynamo=False)
-    if fmt == 'openvino':
-        import openvino as ov
-        ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=fp16)
-    tmp.cleanup()
+    with tempfile.TemporaryDirectory() as tmp:  # OpenVINO is converted from an ONNX made here
+        onnx_path = out if fmt == 'onnx' else Path(tmp) / 'model.onnx'
+        with torch.no_grad():
+            torch.onnx.export(wrapper, (x, ), str(onnx_path), input_names=['images'],
+                              output_names=names, dynamic_axes=axes or None,
+                              opset_version=opset, dynamo=False)
+        if fmt == 'openvino':
+            import openvino as ov
+            ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=fp16)
     meta = sidecar(cfg, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
                    names)
     sidecar_path(out).write_text(json.dumps(meta, indent=1))
