@@ -1,0 +1,7 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""Image files: decode them or say why not (numpy and OpenCV only)."""
+from .image_check import (BadImageError, CheckResult, ImageInfo, check_images, decode_image,
+                          image_format, inspect_image, read_image, size_mismatch)
+
+__all__ = ['BadImageError', 'CheckResult', 'ImageInfo', 'check_images', 'decode_image',
+           'image_format', 'inspect_image', 'read_image', 'size_mismatch']
