@@ -1,8 +1,8 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """lrfg-mmpose: LRFG-YoloPose as an MMPose plugin.
 
-Importing this package registers its modules in MMPose's ``MODELS`` registry, so a config
-needs only ``custom_imports = dict(imports=['lrfg_mmpose'], allow_failed_imports=False)``.
+Importing this package registers its modules in MMPose's registries (models, datasets,
+transforms, hooks), so a config needs only ``custom_imports = dict(imports=['lrfg_mmpose'], allow_failed_imports=False)``.
 It also lets MMEngine checkpoints load under torch's ``weights_only=True`` default
 (see :mod:`lrfg_mmpose.utils.checkpoint_compat`).
 
@@ -14,6 +14,6 @@ import importlib.util
 __version__ = '0.1.0'
 
 if importlib.util.find_spec('mmpose') is not None:
-    from . import models  # noqa: F401  (registers the modules)
+    from . import datasets, engine, models  # noqa: F401  (registers the modules)
     from .utils import enable_weights_only_checkpoints
     enable_weights_only_checkpoints()

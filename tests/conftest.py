@@ -4,6 +4,10 @@
 (training hundreds of iterations, subprocesses of MMPose's tools): ``make test`` runs
 everything (as CI does), ``make test-fast`` everything else.
 """
+import os
+import shutil
+import tempfile
+
 import pytest
 
 from tests import helpers
@@ -11,6 +15,11 @@ from tests import helpers
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'slow: long end-to-end check (deselect with -m "not slow")')
+    # CheckedCocoDataset's image-check cache: a fresh folder per test session (subprocesses
+    # inherit it), so that no test reads what another session cached.
+    cache = tempfile.mkdtemp(prefix='lrfg-test-cache-')
+    os.environ['LRFG_CACHE_DIR'] = cache
+    config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
 
 
 @pytest.fixture(scope='session')

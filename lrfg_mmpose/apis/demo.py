@@ -82,9 +82,12 @@ def run_demo(work_dir: Path, num_train_images: int = 8, epochs: int = 300) -> di
     metrics and paths."""
     from ..datasets import check_coco_keypoints
     for split in ('train2017', 'val2017'):
-        stats = check_coco_keypoints(DATA / 'annotations' / f'person_keypoints_{split}.json',
+        check = check_coco_keypoints(DATA / 'annotations' / f'person_keypoints_{split}.json',
                                      DATA / split)
-        print(f'[demo] {split}: ' + ', '.join(f'{k.replace("_", " ")} {v}' for k, v in stats.items()))
+        print(f'[demo] {split}: ' + ', '.join(f'{k.replace("_", " ")} {v}'
+                                              for k, v in check.stats.items()))
+        for line in check.lines():
+            print(f'[demo]   {line}')
     work_dir = Path(work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     config, train_ann = write_demo_config(work_dir, num_train_images, epochs)

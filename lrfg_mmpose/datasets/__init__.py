@@ -1,7 +1,10 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-from .coco_check import DatasetError, check_coco_keypoints
+from .annotation_check import PROBLEMS, AnnotationReport, DatasetError, mend_annotation
+from .checked_coco_dataset import CheckedCocoDataset
+from .coco_check import DatasetCheck, check_coco_keypoints
 from .coco_subset import images_with_people, people_per_image, write_coco_subset
 from .pipelines import fixed_train_pipeline, val_pipeline
 
-__all__ = ['DatasetError', 'check_coco_keypoints', 'fixed_train_pipeline', 'images_with_people',
-           'people_per_image', 'val_pipeline', 'write_coco_subset']
+__all__ = ['PROBLEMS', 'AnnotationReport', 'CheckedCocoDataset', 'DatasetCheck', 'DatasetError',
+           'check_coco_keypoints', 'fixed_train_pipeline', 'images_with_people',
+           'mend_annotation', 'people_per_image', 'val_pipeline', 'write_coco_subset']

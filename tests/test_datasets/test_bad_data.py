@@ -47,23 +47,23 @@ class TestBadInput(unittest.TestCase):
             shutil.copy(DATA / 'train2017' / img['file_name'], self.img_dir)
 
     def test_valid_unusual_coco_passes_the_check(self):
-        stats = check_coco_keypoints(self.ann, self.img_dir)
-        self.assertEqual(stats, dict(images=3, people=4, with_keypoints=1, without_keypoints=3,
-                                     crowd=1, images_without_people=1))
+        check = check_coco_keypoints(self.ann, self.img_dir)
+        self.assertEqual(check.stats, dict(images=3, people=4, with_keypoints=1,
+                                           without_keypoints=3, crowd=1, images_without_people=1))
+        self.assertTrue(check.ok)
+        self.assertEqual(check.lines(), [])
 
-    def test_missing_image_is_named(self):
+    def test_missing_and_corrupt_images_are_named_together(self):
         (self.img_dir / '000000054718.jpg').unlink()
-        with self.assertRaisesRegex(DatasetError, '000000054718.jpg: image listed in .* is missing'):
-            check_coco_keypoints(self.ann, self.img_dir)
-        # MMPose's own loader names the file too.
-        load = TRANSFORMS.build(dict(type='LoadImage'))
-        with self.assertRaisesRegex(Exception, '000000054718.jpg'):
-            load(dict(img_path=str(self.img_dir / '000000054718.jpg')))
-
-    def test_corrupt_image_is_named(self):
-        (self.img_dir / '000000054718.jpg').write_bytes(b'not a jpeg at all')
-        with self.assertRaisesRegex(DatasetError, '000000054718.jpg: image cannot be decoded'):
-            check_coco_keypoints(self.ann, self.img_dir)
+        (self.img_dir / '000000125870.jpg').write_bytes(b'not a jpeg at all')
+        check = check_coco_keypoints(self.ann, self.img_dir)
+        self.assertFalse(check.ok)
+        self.assertEqual(sorted(Path(p).name for p in check.bad_images),
+                         ['000000054718.jpg', '000000125870.jpg'])
+        lines = '\n'.join(check.lines())
+        self.assertRegex(lines, r'000000054718.jpg: missing \(no such file\)')
+        self.assertRegex(lines, r"000000125870.jpg: not an image \(the file begins with b'not a jp")
+        # MMPose's own loader names the file too, but stops at the first.
         load = TRANSFORMS.build(dict(type='LoadImage'))
         with self.assertRaisesRegex(Exception, '000000054718.jpg'):
             load(dict(img_path=str(self.img_dir / '000000054718.jpg')))
@@ -75,12 +75,10 @@ class TestBadInput(unittest.TestCase):
         instances['categories'][0].pop('keypoints')
         short = copy.deepcopy(coco)
         short['annotations'][0]['keypoints'] = short['annotations'][0]['keypoints'][:30]
-        dangling = copy.deepcopy(coco)
-        dangling['annotations'][0]['image_id'] = 1
         cases = [('{"images": [', 'not valid JSON'), ('[1, 2]', 'top level is a list'),
                  ('{"images": []}', 'missing COCO keys'),
-                 (json.dumps(instances), 'instances_'), (json.dumps(short), '30 keypoint values'),
-                 (json.dumps(dangling), 'not in "images"')]
+                 (json.dumps(instances), 'instances_'),
+                 (json.dumps(short), '30 keypoint values, but the dataset\'s metainfo has 17')]
         for text, message in cases:
             with self.subTest(message=message):
                 bad.write_text(text)
@@ -88,6 +86,16 @@ class TestBadInput(unittest.TestCase):
                     check_coco_keypoints(bad)
         with self.assertRaisesRegex(DatasetError, 'nope.json: annotation file not found'):
             check_coco_keypoints(self.tmp / 'nope.json')
+
+    def test_bad_records_are_counted_not_fatal(self):
+        coco = json.loads(self.ann.read_text())
+        coco['annotations'][0]['image_id'] = 1
+        coco['annotations'][1]['bbox'][2] = 0
+        bad = self.tmp / 'records.json'
+        bad.write_text(json.dumps(coco))
+        check = check_coco_keypoints(bad)
+        self.assertEqual(dict(check.annotations.counts), dict(no_image=1, empty_box=1))
+        self.assertEqual(check.stats['people'], len(coco['annotations']) - 2)
 
 
 class TestUnusualCocoTrainsAndEvaluates(unittest.TestCase):
