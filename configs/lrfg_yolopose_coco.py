@@ -32,6 +32,10 @@ param_scheduler = [
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0001, gamma=2000,
          update_buffers=True, strict_load=False, priority=49),
+    # stop at the first NaN/inf loss (iteration, terms, image ids); never save NaN weights
+    dict(type='NaNGuardHook'),
+    # random generators' states in checkpoints: a resumed run continues the same augmentation
+    dict(type='RNGStateHook'),
 ]
 
 # model
@@ -104,7 +108,11 @@ train_dataloader = dict(
     pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='CocoDataset',
+        # MMPose's CocoDataset + checks when it is built: bad annotations counted, named and
+        # filtered; every image file decoded once (parallel, cached) and skipped if bad
+        type='CheckedCocoDataset',
+        bad_images='skip',  # or 'stop' (with the full list)
+        bad_annotations='filter',  # or 'stop'
         data_root=data_root,
         data_mode=data_mode,
         filter_cfg=dict(filter_empty_gt=False, min_size=32),
@@ -119,7 +127,8 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        type='CocoDataset',
+        type='CheckedCocoDataset',
+        bad_images='skip',  # a skipped val image's people count as missed (AP never inflated)
         data_root=data_root,
         data_mode=data_mode,
         ann_file='coco/annotations/person_keypoints_val2017.json',
