@@ -1,5 +1,5 @@
-"""Pose estimation on an image, a folder of images or a video: PyTorch (MMPose's inferencer) or
-an exported model (ONNX Runtime / OpenVINO, no torch needed).
+"""Pose estimation on an image, a folder of images or a video: PyTorch (the config and a
+checkpoint) or an exported model (ONNX Runtime / OpenVINO, no torch needed).
 
 Saves pictures (or a video) with the predicted skeletons and one JSON of predictions per
 image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per person)::
@@ -10,8 +10,13 @@ image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per p
     python tools/infer.py images/ --backend onnxruntime --model work_dirs/export/epoch_300.onnx
     python tools/infer.py clip.mp4 --backend openvino --model work_dirs/export/epoch_300.xml
 
-The PyTorch path also works from MMPose's own demo: ``python <mmpose>/demo/inferencer_demo.py
-INPUT --pose2d CONFIG --pose2d-weights CHECKPOINT --vis-out-dir DIR --pred-out-dir DIR``.
+A bad image in a folder (missing, empty, not an image, truncated) is skipped with a warning
+naming it, the others are processed, and the run ends with a summary; the exit status is 1 when
+anything was skipped (images or video frames). A single bad input, a video that cannot be
+opened, or a checkpoint that does not fit the config gives one line naming the file and why.
+
+MMPose's own demo runs the PyTorch path too (stopping at the first bad file): ``python
+<mmpose>/demo/inferencer_demo.py INPUT --pose2d CONFIG --pose2d-weights CHECKPOINT``.
 """
 import argparse
 import sys
@@ -37,24 +42,32 @@ def main():
                         help='openvino: inference precision (bf16/f16 faster where supported)')
     parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum person score')
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='minimum keypoint score drawn')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     args = parser.parse_args()
-    if args.backend == 'pytorch':
-        if not args.checkpoint:
-            parser.error('--checkpoint is required with the pytorch backend')
-        from lrfg_mmpose.apis import infer
-        out = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
-                    args.bbox_thr, args.kpt_thr)
-    else:
-        if not args.model:
-            parser.error(f'--model (an exported model) is required with --backend {args.backend}')
-        from lrfg_mmpose.deploy import Predictor, run_on_media
-        try:
+    if args.backend == 'pytorch' and not args.checkpoint:
+        parser.error('--checkpoint is required with the pytorch backend')
+    if args.backend != 'pytorch' and not args.model:
+        parser.error(f'--model (an exported model) is required with --backend {args.backend}')
+    try:
+        if args.backend == 'pytorch':
+            from lrfg_mmpose.apis import infer
+            report = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
+                           args.bbox_thr, args.kpt_thr, not args.no_progress)
+        else:
+            from lrfg_mmpose.deploy import Predictor, check_inputs, run_on_media
+            check_inputs(args.inputs)
             predictor = Predictor(args.model, args.backend, args.threads,
                                   precision=args.precision)
-            out = run_on_media(predictor, args.inputs, args.out_dir, args.bbox_thr, args.kpt_thr)
-        except (FileNotFoundError, ValueError) as e:
-            sys.exit(f'error: {e}')
-    print(f'pictures: {out / "vis"}\npredictions (JSON): {out / "predictions"}')
+            report = run_on_media(predictor, args.inputs, args.out_dir, args.bbox_thr,
+                                  args.kpt_thr, not args.no_progress)
+    except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included
+        sys.exit(f'error: {e}')
+    for line in report.summary():
+        print(line)
+    print(f'pictures: {report.out_dir / "vis"}\npredictions (JSON): '
+          f'{report.out_dir / "predictions"}')
+    if not report.ok:
+        sys.exit(1)
 
 
 if __name__ == '__main__':

@@ -97,8 +97,8 @@ def run_demo(work_dir: Path, num_train_images: int = 8, epochs: int = 300) -> di
     metrics = {name: evaluate(config, work_dir, checkpoint, name, ann, img_dir)
                for name, (ann, img_dir) in sets.items()}
     (work_dir / 'metrics.json').write_text(json.dumps(metrics, indent=2))
-    vis = infer(pictures_to_draw(train_ann, DATA / 'train2017', 4) +
-                pictures_to_draw(val_ann, DATA / 'val2017', 2), str(config), str(checkpoint),
-                str(work_dir))
+    drawn = infer(pictures_to_draw(train_ann, DATA / 'train2017', 4) +
+                  pictures_to_draw(val_ann, DATA / 'val2017', 2), str(config), str(checkpoint),
+                  str(work_dir), progress=False)
     return dict(config=config, train_ann=train_ann, checkpoint=checkpoint, metrics=metrics,
-                vis_dir=vis / 'vis')
+                vis_dir=drawn.out_dir / 'vis')

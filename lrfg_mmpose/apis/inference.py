@@ -1,30 +1,91 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""Pose estimation on an image, a folder of images or a video with MMPose's inferencer."""
+"""Pose estimation with PyTorch on an image, a list or folder of images, or a video.
+
+The model is MMPose's (``init_model``, the config's test pipeline, ``inference_bottomup``); the
+media loop is the one the exported models use (:func:`lrfg_mmpose.deploy.run_on_media`), so both
+backends skip bad files the same way, show the same progress and write the same pictures and
+JSON. MMPose's ``MMPoseInferencer`` (``demo/inferencer_demo.py``) works with our configs too, but
+stops at the first bad file of a folder.
+"""
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
+
+import numpy as np
+
+from ..deploy.media import MediaReport, check_inputs, run_on_media
 
 
-def infer(inputs: Union[str, Sequence[str]], config: str, checkpoint: Optional[str], out_dir: str,
-          device: str = 'cpu', bbox_thr: float = 0.3, kpt_thr: float = 0.3) -> Path:
-    """Run ``MMPoseInferencer`` on ``inputs`` (a path, or a list of image paths) and write
-    pictures with skeletons to ``out_dir/vis`` and one JSON of predictions per image or frame
-    to ``out_dir/predictions``. ``bbox_thr`` filters people by score; ``kpt_thr`` hides
-    keypoints below that confidence in the pictures."""
-    import lrfg_mmpose  # noqa: F401  (registers the modules before the config is built)
-    from mmpose.apis import MMPoseInferencer
-    paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    for path in paths:
-        if not Path(path).exists():
-            raise FileNotFoundError(f'{path}: no such image, folder or video')
-    if checkpoint and not Path(checkpoint).is_file():
-        raise FileNotFoundError(f'{checkpoint}: checkpoint not found (train one with `make demo` '
-                                f'or `mim train mmpose {config}`)')
-    inferencer = MMPoseInferencer(pose2d=str(config), pose2d_weights=checkpoint and str(checkpoint),
-                                  device=device, show_progress=False)
-    out = Path(out_dir)
-    for path in paths:
-        for _ in inferencer(str(path), vis_out_dir=str(out / 'vis'),
-                            pred_out_dir=str(out / 'predictions'), bbox_thr=bbox_thr,
-                            kpt_thr=kpt_thr, draw_bbox=True):
-            pass
-    return out
+class CheckpointError(ValueError):
+    """A checkpoint that does not exist, is not a checkpoint, or does not fit the config."""
+
+
+class TorchPredictor:
+    """``TorchPredictor(config, checkpoint)(image)`` -> people in original-image pixels, as
+    :class:`lrfg_mmpose.deploy.Predictor` gives them.
+
+    The checkpoint must fit the config exactly (MMPose's ``init_model`` loads what matches and
+    warns about the rest, which gives a model that predicts nonsense without an error).
+    """
+
+    def __init__(self, config: str, checkpoint: Optional[str], device: str = 'cpu'):
+        import lrfg_mmpose  # noqa: F401  (registers the modules before the config is built)
+        from mmpose.apis import init_model
+
+        from ..export import keypoint_meta
+        self.model = init_model(str(config), None, device=device)
+        if checkpoint:
+            meta = load_strict(self.model, checkpoint, config)
+            if 'dataset_meta' in meta:
+                self.model.dataset_meta = meta['dataset_meta']
+        self.meta = dict(keypoints=keypoint_meta(self.model.dataset_meta))
+
+    def __call__(self, image: np.ndarray) -> Dict[str, np.ndarray]:
+        from mmpose.apis import inference_bottomup
+        pred = inference_bottomup(self.model, image)[0].pred_instances
+        return dict(bboxes=pred.bboxes.astype(np.float32),
+                    scores=pred.bbox_scores.astype(np.float32),
+                    keypoints=pred.keypoints.astype(np.float32),
+                    keypoint_scores=pred.keypoint_scores.astype(np.float32))
+
+
+def load_strict(model, checkpoint, config) -> dict:
+    """Load every weight of ``checkpoint`` into ``model`` or raise :class:`CheckpointError` in
+    one line; the checkpoint's ``meta``."""
+    from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
+    path = Path(checkpoint)
+    if not path.is_file():
+        raise CheckpointError(f'{path}: checkpoint not found (train one with `make demo` or '
+                              f'`mim train mmpose {config}`)')
+    try:
+        ckpt = _load_checkpoint(str(path), map_location='cpu')
+    except Exception as e:  # pickle, zip or torch errors: all mean "not a checkpoint"
+        raise CheckpointError(f'{path}: not a PyTorch checkpoint ({type(e).__name__}: '
+                              f'{str(e).splitlines()[0][:200]})') from None
+    if not isinstance(ckpt, dict):
+        raise CheckpointError(f'{path}: holds a {type(ckpt).__name__}, not a checkpoint dict')
+    state = ckpt.get('state_dict', ckpt)
+    ours = model.state_dict()
+    missing = [k for k in ours if k not in state]
+    unexpected = [k for k in state if k not in ours]
+    wrong = [k for k in ours if k in state and tuple(state[k].shape) != tuple(ours[k].shape)]
+    if missing or unexpected or wrong:
+        parts = [f'{len(v)} {what} (e.g. {v[0]})' for what, v in
+                 (('missing weights', missing), ('unexpected weights', unexpected),
+                  ('weights of another shape', wrong)) if v]
+        raise CheckpointError(f'{path} does not fit {config}: {"; ".join(parts)}; is it the '
+                              f'checkpoint of another config (width, keypoint count, head)?')
+    _load_checkpoint_to_model(model, ckpt, strict=True)
+    return ckpt.get('meta', {}) or {}
+
+
+def infer(inputs: Union[str, Sequence[str]], config: str, checkpoint: Optional[str],
+          out_dir: str, device: str = 'cpu', bbox_thr: float = 0.3, kpt_thr: float = 0.3,
+          progress: bool = True) -> MediaReport:
+    """Run ``config`` + ``checkpoint`` on ``inputs`` (an image, a folder, a video, or a list of
+    image paths) and write pictures with skeletons to ``out_dir/vis`` and one JSON of
+    predictions per image or video to ``out_dir/predictions``. ``bbox_thr`` filters people by
+    score; ``kpt_thr`` hides keypoints below that confidence in the pictures. Bad files are
+    skipped and listed in the returned report (see :func:`~lrfg_mmpose.deploy.run_on_media`)."""
+    check_inputs(inputs)  # before the model is loaded
+    predictor = TorchPredictor(config, checkpoint, device)
+    return run_on_media(predictor, inputs, out_dir, bbox_thr, kpt_thr, progress)

@@ -1,19 +1,63 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""An image, a folder of images or a video through a :class:`Predictor`: pictures with
+"""An image, a list or folder of images, or a video through any predictor (an exported model's
+:class:`Predictor`, or PyTorch's :class:`lrfg_mmpose.apis.TorchPredictor`): pictures with
 skeletons and JSON of predictions in MMPose's inferencer format (one file per image; one per
-video, a list of ``{frame_id, instances}``)."""
+video, a list of ``{frame_id, instances}``).
+
+One bad file never costs the others: an image that is missing, empty, not an image or truncated
+(:func:`lrfg_mmpose.fileio.read_image`), or whose prediction fails, is skipped with one warning
+line naming it and the cause, and the :class:`MediaReport` lists it; unreadable video frames
+are counted and skipped. A single bad image given alone raises
+:class:`~lrfg_mmpose.fileio.BadImageError` (one line). Folders and videos show a progress bar.
+"""
 import json
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
+from tqdm import tqdm
 
-from .predictor import Predictor
+from ..fileio import BadImageError, read_image
 from .visualize import draw_people
 
 IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'}
 VIDEO_SUFFIXES = {'.mp4', '.avi', '.mov', '.mkv', '.webm'}
+# Reads failing in a row that end a video (OpenCV fails at once at the end, and a damaged frame
+# fails once while the next one reads).
+END_OF_VIDEO_FAILURES = 30
+
+
+@dataclass
+class MediaReport:
+    """What a run did: images written, images skipped with their causes, video frames."""
+    out_dir: Path
+    done: List[str] = field(default_factory=list)
+    skipped: Dict[str, str] = field(default_factory=dict)
+    frames_done: int = 0
+    frames_skipped: int = 0
+    frames_missing: int = 0  # announced by the video's header but never read
+
+    @property
+    def ok(self) -> bool:
+        return not (self.skipped or self.frames_skipped or self.frames_missing)
+
+    def summary(self) -> List[str]:
+        """The run's summary, a line each."""
+        lines = []
+        if self.done or self.skipped:
+            lines.append(f'images: {len(self.done)} done, {len(self.skipped)} skipped')
+            lines += [f'  skipped {path}: {cause}' for path, cause in self.skipped.items()]
+        if self.frames_done or self.frames_skipped or self.frames_missing:
+            line = f'video frames: {self.frames_done} done, {self.frames_skipped} unreadable ' \
+                   f'skipped'
+            if self.frames_missing:
+                line += f', {self.frames_missing} announced by the file but not found (is it ' \
+                        f'truncated?)'
+            lines.append(line)
+        return lines
 
 
 def instances(people: Dict[str, np.ndarray]) -> List[dict]:
@@ -29,45 +73,136 @@ def _keep(people: Dict[str, np.ndarray], bbox_thr: float) -> Dict[str, np.ndarra
     return {k: v[keep] for k, v in people.items()}
 
 
-def run_on_media(predictor: Predictor, inputs, out_dir, bbox_thr: float = 0.3,
-                 kpt_thr: float = 0.3) -> Path:
-    """Pictures (or a video) to ``out_dir/vis``, predictions to ``out_dir/predictions``."""
-    inputs, out = Path(inputs), Path(out_dir)
-    if not inputs.exists():
+def _warn(message: str) -> None:
+    tqdm.write(f'warning: {message}', file=sys.stderr)  # above the progress bar
+
+
+def image_paths(inputs: Union[str, Path, Sequence]) -> List[Path]:
+    """The images of a folder (by suffix, sorted), a list, or one path."""
+    if isinstance(inputs, (str, Path)):
+        inputs = Path(inputs)
+        if inputs.is_dir():
+            return sorted(p for p in inputs.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        return [inputs]
+    return [Path(p) for p in inputs]
+
+
+def check_inputs(inputs) -> None:
+    """Fail early, before a model is loaded, where the whole run would fail: ``inputs`` missing,
+    a single image that cannot be used (:class:`BadImageError`), a video OpenCV cannot open
+    (ValueError). Folders and lists are checked file by file as they run."""
+    if not isinstance(inputs, (str, Path)):
+        return
+    path = Path(inputs)
+    if not path.exists():
         raise FileNotFoundError(f'{inputs}: no such image, folder or video')
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        _open_video(path).release()
+    elif not path.is_dir():
+        read_image(path)
+
+
+def _open_video(video: Path) -> cv2.VideoCapture:
+    reader = cv2.VideoCapture(str(video))
+    if not reader.isOpened():
+        raise ValueError(f'{video}: OpenCV cannot open this video (not a video, damaged, or a '
+                         f'codec this OpenCV build lacks); convert it, e.g. ffmpeg -i '
+                         f'{video.name} -c:v libx264 out.mp4')
+    return reader
+
+
+def run_on_media(predictor: Callable[[np.ndarray], Dict[str, np.ndarray]], inputs, out_dir,
+                 bbox_thr: float = 0.3, kpt_thr: float = 0.3,
+                 progress: bool = True) -> MediaReport:
+    """Pictures (or a video) to ``out_dir/vis``, predictions to ``out_dir/predictions``.
+
+    Args:
+        predictor: BGR image -> people (``bboxes``, ``scores``, ``keypoints``,
+            ``keypoint_scores``, original-image pixels), with a ``meta`` attribute holding the
+            sidecar's ``keypoints`` entry (names, skeleton, colours) for drawing.
+        inputs: An image, a folder of images, a list of images, or a video.
+        out_dir: Where to write.
+        bbox_thr: Minimum person score kept. Defaults to 0.3.
+        kpt_thr: Minimum keypoint score drawn. Defaults to 0.3.
+        progress: Show a progress bar for folders, lists and videos. Defaults to True.
+
+    Raises:
+        FileNotFoundError: ``inputs`` does not exist.
+        BadImageError: a single image that cannot be used.
+        ValueError: a video that cannot be opened.
+    """
+    single = isinstance(inputs, (str, Path))
+    if single and not Path(inputs).exists():
+        raise FileNotFoundError(f'{inputs}: no such image, folder or video')
+    out = Path(out_dir)
+    report = MediaReport(out)
     (out / 'vis').mkdir(parents=True, exist_ok=True)
     (out / 'predictions').mkdir(parents=True, exist_ok=True)
-    if inputs.suffix.lower() in VIDEO_SUFFIXES:
-        reader = cv2.VideoCapture(str(inputs))
-        if not reader.isOpened():
-            raise ValueError(f'{inputs}: cannot open the video')
-        fps = reader.get(cv2.CAP_PROP_FPS) or 25
-        writer, frames = None, []
-        while True:
-            ok, frame = reader.read()
-            if not ok:
-                break
-            people = _keep(predictor(frame), bbox_thr)
-            frames.append(dict(frame_id=len(frames), instances=instances(people)))
-            if writer is None:
-                writer = cv2.VideoWriter(str(out / 'vis' / inputs.name),
-                                         cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                                         (frame.shape[1], frame.shape[0]))
-            writer.write(draw_people(frame, people, predictor.meta, kpt_thr))
-        reader.release()
-        if writer is not None:
-            writer.release()
-        (out / 'predictions' / f'{inputs.stem}.json').write_text(json.dumps(frames, indent=1))
-        return out
-    paths = sorted(p for p in inputs.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) \
-        if inputs.is_dir() else [inputs]
-    for path in paths:
-        image = cv2.imread(str(path))
-        if image is None:
-            raise ValueError(f'{path}: not an image OpenCV can read')
-        people = _keep(predictor(image), bbox_thr)
+    if single and Path(inputs).suffix.lower() in VIDEO_SUFFIXES:
+        _run_video(predictor, Path(inputs), out, bbox_thr, kpt_thr, progress, report)
+        return report
+    paths = image_paths(inputs)
+    alone = single and not Path(inputs).is_dir()
+    for path in tqdm(paths, unit='img', disable=not progress or alone, dynamic_ncols=True):
+        try:
+            image = read_image(path)
+            people = _keep(predictor(image), bbox_thr)
+        except BadImageError as e:
+            if alone:
+                raise
+            _skip(report, path, e.cause)
+            continue
+        except Exception as e:  # one file's failure must not cost the others
+            if alone:
+                raise
+            _skip(report, path, f'prediction failed ({type(e).__name__}: {e})')
+            continue
         cv2.imwrite(str(out / 'vis' / path.name), draw_people(image, people, predictor.meta,
                                                               kpt_thr))
         (out / 'predictions' / f'{path.stem}.json').write_text(
             json.dumps(instances(people), indent=1))
-    return out
+        report.done.append(str(path))
+    return report
+
+
+def _skip(report: MediaReport, path: Path, cause: str) -> None:
+    report.skipped[str(path)] = cause
+    _warn(f'skipped {path}: {cause}')
+
+
+def _run_video(predictor, video: Path, out: Path, bbox_thr: float, kpt_thr: float,
+               progress: bool, report: MediaReport) -> None:
+    reader = _open_video(video)
+    fps = reader.get(cv2.CAP_PROP_FPS) or 25
+    announced = int(reader.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    writer: Optional[cv2.VideoWriter] = None
+    frames, failures, frame_id = [], 0, 0
+    bar = tqdm(total=announced or None, unit='frame', disable=not progress, dynamic_ncols=True)
+    while failures < END_OF_VIDEO_FAILURES:
+        ok, frame = reader.read()
+        if not ok or frame is None:
+            failures += 1
+            continue
+        if failures:  # frames that failed before this one were damaged, not the end
+            report.frames_skipped += failures
+            _warn(f'{video}: {failures} unreadable frame(s) before frame {frame_id + failures} '
+                  f'skipped')
+            frame_id += failures
+            bar.update(failures)
+            failures = 0
+        people = _keep(predictor(frame), bbox_thr)
+        frames.append(dict(frame_id=frame_id, instances=instances(people)))
+        if writer is None:
+            writer = cv2.VideoWriter(str(out / 'vis' / video.name),
+                                     cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                                     (frame.shape[1], frame.shape[0]))
+        writer.write(draw_people(frame, people, predictor.meta, kpt_thr))
+        report.frames_done += 1
+        frame_id += 1
+        bar.update(1)
+    bar.close()
+    reader.release()
+    if writer is not None:
+        writer.release()
+    report.frames_missing = max(0, announced - report.frames_done - report.frames_skipped)
+    (out / 'predictions' / f'{video.stem}.json').write_text(json.dumps(frames, indent=1))

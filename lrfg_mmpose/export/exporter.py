@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional, Sequence
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -72,13 +73,25 @@ def load_deploy_model(config, checkpoint: Optional[str]) -> tuple:
     return fuse_conv_bn(model), cfg
 
 
+def keypoint_meta(meta: dict) -> dict:
+    """The keypoint set of MMPose's parsed dataset meta (``parse_pose_metainfo``) as the sidecar
+    and the drawing code hold it: names, skeleton, flip indices, OKS sigmas, colours (RGB)."""
+    num_kpts = int(meta['num_keypoints'])
+    return dict(
+        names=[meta['keypoint_id2name'][i] for i in range(num_kpts)],
+        skeleton=[list(map(int, link)) for link in meta['skeleton_links']],
+        flip_indices=list(map(int, meta['flip_indices'])),
+        sigmas=[float(s) for s in meta['sigmas']],
+        keypoint_colors=np.asarray(meta['keypoint_colors']).astype(int).tolist(),
+        skeleton_colors=np.asarray(meta['skeleton_link_colors']).astype(int).tolist())
+
+
 def sidecar(cfg, input_size: Sequence[int], nms: bool, dynamic_batch: bool, dynamic_size: bool,
             max_det: int, iou_thr: float, score_thr: float, output_names: Sequence[str]) -> dict:
     """What a runtime needs besides the graph: input, preprocessing, outputs, thresholds and
     the keypoint set (names, skeleton, flip pairs, OKS sigmas, colours)."""
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
     meta = parse_pose_metainfo(dict(from_file=cfg.model.head.metainfo))
-    num_kpts = int(meta['num_keypoints'])
     test_cfg = cfg.model.get('test_cfg', {})
     return dict(
         format='lrfg-yolopose', version=SIDECAR_VERSION,
@@ -91,16 +104,10 @@ def sidecar(cfg, input_size: Sequence[int], nms: bool, dynamic_batch: bool, dyna
                          '(cv2.warpAffine with [[s, 0, W/2 - s w/2], [0, s, H/2 - s h/2]]), as '
                          'MMPose\'s BottomupResize; x_image = (x_input - W/2) / s + w/2')),
         outputs=dict(names=list(output_names), nms_in_graph=nms, max_det=max_det,
-                     num_keypoints=num_kpts, coordinates='input pixels'),
+                     num_keypoints=int(meta['num_keypoints']), coordinates='input pixels'),
         thresholds=dict(score_thr=score_thr, nms_iou_thr=iou_thr,
                         evaluation_score_thr=test_cfg.get('score_thr', 0.001)),
-        keypoints=dict(
-            names=[meta['keypoint_id2name'][i] for i in range(num_kpts)],
-            skeleton=[list(map(int, link)) for link in meta['skeleton_links']],
-            flip_indices=list(map(int, meta['flip_indices'])),
-            sigmas=[float(s) for s in meta['sigmas']],
-            keypoint_colors=meta['keypoint_colors'].astype(int).tolist(),
-            skeleton_colors=meta['skeleton_link_colors'].astype(int).tolist()))
+        keypoints=keypoint_meta(meta))
 
 
 def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',

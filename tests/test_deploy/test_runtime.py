@@ -129,6 +129,12 @@ def test_folder_and_video_give_pictures_and_mmpose_json(exported, tmp_path, back
     assert len(people) > 0  # MMPose's inferencer format
     assert set(people[0]) == {'keypoints', 'keypoint_scores', 'bbox', 'bbox_score'}
     assert len(people[0]['keypoints']) == 17 and len(people[0]['bbox'][0]) == 4
+    # A truncated image among them is skipped and named; the others are done.
+    bad = folder / 'z_truncated.jpg'
+    bad.write_bytes(IMAGES[0].read_bytes()[:3000])
+    report = run_on_media(predictor, folder, tmp_path / 'with_bad', bbox_thr=0, progress=False)
+    assert len(report.done) == len(IMAGES) and list(report.skipped) == [str(bad)]
+    assert report.skipped[str(bad)].startswith('truncated JPEG')
     frames = json.loads((tmp_path / 'video' / 'predictions' / 'clip.json').read_text())
     assert [f['frame_id'] for f in frames] == [0, 1, 2]
     reader = cv2.VideoCapture(str(tmp_path / 'video' / 'vis' / 'clip.mp4'))
