@@ -244,3 +244,27 @@ def test_test_mode_skip_keeps_the_other_images(tmp_path):
     ds = DATASETS.build(cfg)
     assert len(ds) == len(coco['images']) - 1
     assert ds.skipped_images == {str(folder / victim): 'empty file (0 bytes)'}
+
+
+@pytest.mark.slow  # a short training run through MMEngine's Runner
+def test_training_run_skips_a_truncated_image_and_finishes(tmp_path):
+    from mmengine.runner import Runner
+    ann_file, folder, names = image_folder(tmp_path)
+    data = (folder / names[0]).read_bytes()
+    (folder / names[0]).write_bytes(data[:len(data) // 2])
+    cfg = tiny_cfg()
+    cfg.merge_from_dict(dict(
+        work_dir=str(tmp_path / 'work'),
+        train_cfg=dict(_delete_=True, type='IterBasedTrainLoop', max_iters=3),
+        val_cfg=None, val_dataloader=None, val_evaluator=None, param_scheduler=[],
+        default_hooks=dict(checkpoint=dict(by_epoch=False, interval=3)),
+        train_dataloader=dict(batch_size=2, num_workers=0,
+                              sampler=dict(_delete_=True, type='InfiniteSampler'),
+                              dataset=dict(data_root='', ann_file=str(ann_file),
+                                           data_prefix=dict(img=str(folder) + '/')))))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert (tmp_path / 'work' / 'iter_3.pth').is_file()
+    log = next((tmp_path / 'work').glob('*/*.log')).read_text()
+    assert f'skipping 1 of the {NUM_IMAGES} images' in log
+    assert f'{folder / names[0]}: truncated JPEG' in log
