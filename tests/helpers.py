@@ -83,7 +83,7 @@ def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
     return box_outs, kpt_outs
 
 
-def gt_in_input_space(meta: dict, anns: list):
+def gt_in_input_space(meta: dict, anns: list, num_keypoints: int = 17):
     """COCO records of one image mapped into the model's input space (the inverse of
     ``BottomupPoseEstimator.add_pred_to_datasample``): boxes (n, 4) xyxy, keypoints
     (n, K, 2) and labelled mask (n, K)."""
@@ -94,7 +94,8 @@ def gt_in_input_space(meta: dict, anns: list):
         return (xy - center + 0.5 * scale) * size / scale
 
     if not anns:
-        return torch.zeros(0, 4), torch.zeros(0, 17, 2), torch.zeros(0, 17)
+        return (torch.zeros(0, 4), torch.zeros(0, num_keypoints, 2),
+                torch.zeros(0, num_keypoints))
     kpts = torch.tensor([a['keypoints'] for a in anns], dtype=torch.float32).view(len(anns), -1, 3)
     x, y, w, h = torch.tensor([a['bbox'] for a in anns], dtype=torch.float32).T
     boxes = to_input(torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)).view(-1, 4)

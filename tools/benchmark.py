@@ -37,7 +37,9 @@ DEFAULT_MODELS = ['lrfg', *[p.stem.split('_')[2] for p in ABLATION], 'yoloxpose_
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--models', nargs='+', default=DEFAULT_MODELS, choices=list(MODEL_CONFIGS))
+    parser.add_argument('--models', nargs='+', default=DEFAULT_MODELS,
+                        help=f'names ({", ".join(MODEL_CONFIGS)}) or config files (any keypoint '
+                        f'set)')
     parser.add_argument('--input-size', type=int, default=640)
     parser.add_argument('--repeats', type=int, default=15, help='timed forward passes per model')
     parser.add_argument('--train-repeats', type=int, default=3, help='timed train steps per model')
@@ -95,10 +97,10 @@ def main():
     for n in models:
         rows[n]['forward_ms'] = median_ms(times[n])
 
-    batch = real_batch(size, args.batch_size)
+    batches = {n: real_batch(size, args.batch_size, n) for n in names}
     train = {n: build_model(n, device) for n in names}
     optims = {n: optimizer(m) for n, m in train.items()}
-    steps = interleaved_times({n: (lambda n=n: train[n].train_step(batch, optims[n]))
+    steps = interleaved_times({n: (lambda n=n: train[n].train_step(batches[n], optims[n]))
                                for n in names}, args.train_repeats, device)
     for n in names:
         rows[n]['train_step_s'] = median_ms(steps[n]) / 1e3

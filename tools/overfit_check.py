@@ -24,10 +24,10 @@ YOLOXPOSE_S = 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_co
 OURS_LAYOUTS = dict(ours_reference='reference', ours_per_anchor='per_anchor')
 
 
-def run(name, config, args, ann_file):
+def run(name, config, args, ann_file, img_dir):
     from lrfg_mmpose.apis import overfit_cfg, run_overfit
-    cfg = overfit_cfg(config, ann_file, ROOT / 'data/coco-mini/train2017', args.input_size,
-                      args.iters, args.eval_every, args.lr, Path(args.work_dir) / name)
+    cfg = overfit_cfg(config, ann_file, img_dir, args.input_size, args.iters, args.eval_every,
+                      args.lr, Path(args.work_dir) / name)
     if name == 'ours_paper_loss':
         cfg.model.head.loss_weights.kpt_l1 = 0.0  # the OKS keypoint loss alone
     if name in OURS_LAYOUTS:
@@ -43,7 +43,9 @@ def main():
                         'keypoint term); ours_paper_loss: the same with the OKS keypoint loss alone; '
                         'ours_reference / ours_per_anchor: ours with that head channel layout; '
                         'yoloxpose_s: MMPose\'s bundled YOLOX-Pose-s')
-    parser.add_argument('--config', default=str(OURS), help='our model config')
+    parser.add_argument('--config', default=str(OURS), help='our model config; its training '
+                        'data gives the images (any keypoint set: compare with yoloxpose_s only '
+                        'on COCO\'s 17)')
     parser.add_argument('--num-images', type=int, default=8)
     parser.add_argument('--input-size', type=int, default=320)
     parser.add_argument('--iters', type=int, default=400)
@@ -53,11 +55,17 @@ def main():
     args = parser.parse_args()
 
     from lrfg_mmpose.datasets import write_coco_subset
-    ann_file = write_coco_subset(ROOT / 'data/coco-mini/annotations/person_keypoints_train2017.json',
-                                 args.num_images, Path(args.work_dir) / 'subset.json')
+    from lrfg_mmpose.utils import load_config
+    train = load_config(args.config).train_dataloader.dataset
+    root = Path(train.get('data_root') or '')
+    if not root.is_absolute() and not root.exists():  # configs name data from the repo's root
+        root = ROOT / root
+    img_dir = root / train.data_prefix['img']
+    ann_file = write_coco_subset(root / train.ann_file, args.num_images,
+                                 Path(args.work_dir) / 'subset.json')
     configs = dict(ours=args.config, ours_paper_loss=args.config, yoloxpose_s=YOLOXPOSE_S,
                    **{name: args.config for name in OURS_LAYOUTS})
-    results = {m: run(m, configs[m], args, ann_file) for m in args.models}
+    results = {m: run(m, configs[m], args, ann_file, img_dir) for m in args.models}
     print(f'\nOver-fit check: {args.num_images} real images, input {args.input_size}, '
           f'{args.iters} iterations, AdamW lr {args.lr}, augmentation off')
     for name, res in results.items():

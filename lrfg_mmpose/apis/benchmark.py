@@ -22,10 +22,19 @@ MODEL_CONFIGS = {
 }
 
 
+def model_config(name: str):
+    """The config of a benchmark entry: a name of :data:`MODEL_CONFIGS` or a config file (any
+    keypoint set)."""
+    if name not in MODEL_CONFIGS and not Path(name).is_file():
+        raise ValueError(f'{name!r}: not a benchmark model ({", ".join(MODEL_CONFIGS)}) nor a '
+                         f'config file')
+    return load_config(MODEL_CONFIGS.get(name, name))
+
+
 def build_model(name: str, device: str = 'cpu', deploy: bool = False) -> torch.nn.Module:
     """The model of a benchmark entry with random weights (nothing is downloaded); in deploy
     mode with MMPose's ``switch_to_deploy`` (implicit layers folded) and BN fused."""
-    cfg = load_config(MODEL_CONFIGS[name])
+    cfg = model_config(name)
     cfg.model.data_preprocessor.pop('batch_augments', None)
     cfg.model.backbone.pop('init_cfg', None)
     model = build_pose_model(cfg.model)
@@ -39,19 +48,24 @@ def build_model(name: str, device: str = 'cpu', deploy: bool = False) -> torch.n
     return model
 
 
-def real_batch(size: int, batch_size: int) -> dict:
-    """A fixed batch of real embedded images with their people, letterboxed to ``size``."""
+def real_batch(size: int, batch_size: int, name: str = 'lrfg') -> dict:
+    """A fixed batch of real images with their people, letterboxed to ``size``: from the
+    training set of the entry's config where its files are here (an embedded custom keypoint
+    set), else from the embedded COCO images (COCO models; full COCO is not here)."""
+    import os.path as osp
+
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import DefaultScope
     from mmpose.registry import DATASETS
 
     from ..datasets import fixed_train_pipeline
+    dataset = model_config(name).train_dataloader.dataset
+    if not osp.isfile(osp.join(dataset.get('data_root') or '', dataset.ann_file)):
+        dataset = dict(type='CocoDataset', data_root=str(ROOT / 'data' / 'coco-mini'),
+                       data_mode='bottomup', ann_file='annotations/person_keypoints_train2017.json',
+                       data_prefix=dict(img='train2017/'))
     with DefaultScope.overwrite_default_scope('mmpose'):
-        ds = DATASETS.build(dict(type='CocoDataset', data_root=str(ROOT / 'data' / 'coco-mini'),
-                                 data_mode='bottomup',
-                                 ann_file='annotations/person_keypoints_train2017.json',
-                                 data_prefix=dict(img='train2017/'),
-                                 pipeline=fixed_train_pipeline((size, size))))
+        ds = DATASETS.build(dict(dataset, pipeline=fixed_train_pipeline((size, size))))
         return pseudo_collate([ds[i] for i in range(batch_size)])
 
 
@@ -102,7 +116,7 @@ def _vm_hwm_kb() -> int:
 
 def _train_step_peak_child(name: str, size: int, batch_size: int, queue) -> None:
     import lrfg_mmpose  # noqa: F401
-    batch = real_batch(size, batch_size)
+    batch = real_batch(size, batch_size, name)
     base = _vm_hwm_kb()
     model = build_model(name, 'cpu')
     model.train_step(batch, optimizer(model))
@@ -115,7 +129,7 @@ def train_step_peak_mb(name: str, size: int, batch_size: int, device: str = 'cpu
     building the model."""
     if device.startswith('cuda'):
         model = build_model(name, device)
-        batch = real_batch(size, batch_size)
+        batch = real_batch(size, batch_size, name)
         torch.cuda.reset_peak_memory_stats()
         model.train_step(batch, optimizer(model))
         return torch.cuda.max_memory_allocated() / 2**20

@@ -15,11 +15,14 @@ from ..utils import load_config
 def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, iters: int,
                 eval_every: int, lr: float, work_dir: Path) -> Config:
     """The model of ``config`` (a path or ``mmpose::...``) trained on the images of
-    ``ann_file`` whole, without augmentation, and evaluated on the same images."""
+    ``ann_file`` whole, without augmentation, and evaluated on the same images (the keypoint
+    set of the config's training data)."""
     cfg = load_config(config)
     size = (input_size, input_size)
     dataset = dict(type='CocoDataset', data_root='', data_mode='bottomup', ann_file=str(ann_file),
                    data_prefix=dict(img=str(img_dir) + '/'))
+    if cfg.train_dataloader.dataset.get('metainfo'):
+        dataset['metainfo'] = cfg.train_dataloader.dataset.metainfo
     num_images = len(json.loads(Path(ann_file).read_text())['images'])
     cfg.train_dataloader = dict(
         batch_size=num_images, num_workers=0, persistent_workers=False,

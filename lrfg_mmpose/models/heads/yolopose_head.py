@@ -122,6 +122,7 @@ class YOLOPoseHead(BaseModule):
             raise ValueError(f'channel_layout must be one of {CHANNEL_LAYOUTS}, '
                              f'got {channel_layout!r}')
         meta = parse_pose_metainfo(dict(from_file=metainfo))
+        self.metainfo = metainfo
         self.num_keypoints = int(meta['num_keypoints'])
         self.register_buffer('sigmas', torch.as_tensor(meta['sigmas'], dtype=torch.float32),
                              persistent=False)
@@ -340,7 +341,13 @@ class YOLOPoseHead(BaseModule):
             b = torch.as_tensor(gt.bboxes, dtype=torch.float32, device=device).reshape(-1, 4)
             if len(b) == 0:
                 continue
-            k = torch.as_tensor(gt.keypoints, dtype=torch.float32, device=device).reshape(-1, K, 2)
+            k = torch.as_tensor(gt.keypoints, dtype=torch.float32, device=device)
+            if k.shape[-2] != K:
+                raise ValueError(
+                    f'the data has {k.shape[-2]} keypoints per person but the head was built for '
+                    f'{K} (model.head.metainfo={self.metainfo!r}): give the head and the datasets '
+                    f'the same meta file')
+            k = k.reshape(-1, K, 2)
             v = torch.as_tensor(gt.keypoints_visible, dtype=torch.float32, device=device)
             img_inds.append(torch.full((len(b), ), i, dtype=torch.long, device=device))
             boxes.append(torch.cat([(b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]], dim=1))
