@@ -36,6 +36,8 @@ custom_hooks = [
     dict(type='NaNGuardHook'),
     # random generators' states in checkpoints: a resumed run continues the same augmentation
     dict(type='RNGStateHook'),
+    # warn at the start when the anchors match fewer than 98 % of the training people
+    dict(type='AnchorRecallHook', min_recall=0.98),
 ]
 
 # model

@@ -77,7 +77,7 @@ class CheckedCocoDataset(CocoDataset):
         for ann in self.coco.anns.values():
             if ann.get('image_id') not in self.coco.imgs:
                 self.annotation_report.add('no_image', ann.get('id', '?'))
-        self._image_sizes = {img['img_path']: (img['width'], img['height']) for img in image_list}
+        self.image_sizes = {img['img_path']: (img['width'], img['height']) for img in image_list}
         report = self.annotation_report
         if report and self.bad_annotations == 'stop':
             raise DatasetError(f'{report.message(max_ids=None)}. Mend the file, or set '
@@ -137,7 +137,7 @@ class CheckedCocoDataset(CocoDataset):
             def progress(done):
                 print_log(f'image check: {done} images decoded', logger='current')
 
-            checked = check_images(paths, self._image_sizes, cache_file, self.image_check_workers,
+            checked = check_images(paths, self.image_sizes, cache_file, self.image_check_workers,
                                    progress)
             print_log(f'image check: {len(paths)} images of {self.ann_file} in '
                       f'{time.perf_counter() - t0:.1f} s ({checked.decoded} decoded, the rest '
