@@ -52,7 +52,9 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='BottomupResize', input_size=input_size, pad_val=(114, 114, 114)),
+    # MMPose's BottomupResize (fit); rect=True: the reference's rectangular inference
+    # (--cfg-options test_dataloader.dataset.pipeline.1.rect=True)
+    dict(type='BottomupLetterbox', input_size=input_size, rect=False, pad_val=(114, 114, 114)),
     dict(type='PackPoseInputs',
          meta_keys=('id', 'img_id', 'img_path', 'ori_shape', 'img_shape', 'input_size',
                     'input_center', 'input_scale')),

@@ -42,6 +42,9 @@ def main():
                         help='openvino: inference precision (bf16/f16 faster where supported)')
     parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum person score')
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='minimum keypoint score drawn')
+    parser.add_argument('--rect', action='store_true', help='rectangular inference: each image '
+                        'letterboxed to its aspect ratio, sides padded to multiples of 64 only '
+                        '(faster on non-square images; exported models need --dynamic-size)')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     args = parser.parse_args()
     if args.backend == 'pytorch' and not args.checkpoint:
@@ -52,12 +55,13 @@ def main():
         if args.backend == 'pytorch':
             from lrfg_mmpose.apis import infer
             report = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
-                           args.bbox_thr, args.kpt_thr, not args.no_progress)
+                           args.bbox_thr, args.kpt_thr, not args.no_progress,
+                           rect=True if args.rect else None)
         else:
             from lrfg_mmpose.deploy import Predictor, check_inputs, run_on_media
             check_inputs(args.inputs)
             predictor = Predictor(args.model, args.backend, args.threads,
-                                  precision=args.precision)
+                                  precision=args.precision, rect=args.rect)
             report = run_on_media(predictor, args.inputs, args.out_dir, args.bbox_thr,
                                   args.kpt_thr, not args.no_progress)
     except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included

@@ -25,14 +25,21 @@ class TorchPredictor:
 
     The checkpoint must fit the config exactly (MMPose's ``init_model`` loads what matches and
     warns about the rest, which gives a model that predicts nonsense without an error).
+    ``input_size`` replaces the test pipeline's; ``rect`` turns on rectangular inference
+    (:class:`~lrfg_mmpose.datasets.BottomupLetterbox`).
     """
 
-    def __init__(self, config: str, checkpoint: Optional[str], device: str = 'cpu'):
+    def __init__(self, config: str, checkpoint: Optional[str], device: str = 'cpu',
+                 input_size: Optional[Sequence[int]] = None, rect: Optional[bool] = None):
         import lrfg_mmpose  # noqa: F401  (registers the modules before the config is built)
         from mmpose.apis import init_model
 
         from ..export import keypoint_meta
-        self.model = init_model(str(config), None, device=device)
+        from ..utils import load_config
+        cfg = load_config(str(config))
+        if input_size is not None or rect is not None:
+            set_test_resize(cfg, input_size, rect)
+        self.model = init_model(cfg, None, device=device)
         if checkpoint:
             meta = load_strict(self.model, checkpoint, config)
             if 'dataset_meta' in meta:
@@ -46,6 +53,22 @@ class TorchPredictor:
                     scores=pred.bbox_scores.astype(np.float32),
                     keypoints=pred.keypoints.astype(np.float32),
                     keypoint_scores=pred.keypoint_scores.astype(np.float32))
+
+
+def set_test_resize(cfg, input_size: Optional[Sequence[int]] = None,
+                    rect: Optional[bool] = None) -> None:
+    """Set the input size and/or rectangular inference of the config's test pipeline (its
+    ``BottomupLetterbox``; MMPose's ``BottomupResize`` is replaced by it)."""
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    step = next((s for s in pipeline if s['type'] in ('BottomupLetterbox', 'BottomupResize')),
+                None)
+    if step is None:
+        raise ValueError('the config\'s test pipeline has no BottomupLetterbox/BottomupResize '
+                         'to set the input size or rect on')
+    step.update(type='BottomupLetterbox', input_size=tuple(input_size or step['input_size']),
+                rect=bool(rect if rect is not None else step.get('rect', False)))
+    for key in ('resize_mode', 'size_factor', 'aug_scales', 'use_udp'):
+        step.pop(key, None)
 
 
 def load_strict(model, checkpoint, config) -> dict:
@@ -80,12 +103,13 @@ def load_strict(model, checkpoint, config) -> dict:
 
 def infer(inputs: Union[str, Sequence[str]], config: str, checkpoint: Optional[str],
           out_dir: str, device: str = 'cpu', bbox_thr: float = 0.3, kpt_thr: float = 0.3,
-          progress: bool = True) -> MediaReport:
+          progress: bool = True, rect: Optional[bool] = None) -> MediaReport:
     """Run ``config`` + ``checkpoint`` on ``inputs`` (an image, a folder, a video, or a list of
     image paths) and write pictures with skeletons to ``out_dir/vis`` and one JSON of
     predictions per image or video to ``out_dir/predictions``. ``bbox_thr`` filters people by
     score; ``kpt_thr`` hides keypoints below that confidence in the pictures. Bad files are
-    skipped and listed in the returned report (see :func:`~lrfg_mmpose.deploy.run_on_media`)."""
+    skipped and listed in the returned report (see :func:`~lrfg_mmpose.deploy.run_on_media`).
+    ``rect``: rectangular inference (default: as the config says)."""
     check_inputs(inputs)  # before the model is loaded
-    predictor = TorchPredictor(config, checkpoint, device)
+    predictor = TorchPredictor(config, checkpoint, device, rect=rect)
     return run_on_media(predictor, inputs, out_dir, bbox_thr, kpt_thr, progress)

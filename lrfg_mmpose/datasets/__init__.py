@@ -5,8 +5,10 @@ from .coco_check import DatasetCheck, check_coco_keypoints
 from .coco_subset import images_with_people, people_per_image, write_coco_subset
 from .pipelines import fixed_train_pipeline, val_pipeline
 from .regroup_keypoints import COCO_BODY13_GROUPS, regroup_keypoints, write_regrouped
+from .transforms import BottomupLetterbox
 
-__all__ = ['COCO_BODY13_GROUPS', 'PROBLEMS', 'AnnotationReport', 'CheckedCocoDataset',
+__all__ = ['COCO_BODY13_GROUPS', 'PROBLEMS', 'AnnotationReport', 'BottomupLetterbox',
+           'CheckedCocoDataset',
            'DatasetCheck', 'DatasetError', 'check_coco_keypoints', 'fixed_train_pipeline',
            'images_with_people', 'mend_annotation', 'people_per_image', 'regroup_keypoints',
            'val_pipeline', 'write_coco_subset', 'write_regrouped']

@@ -21,10 +21,11 @@ def fixed_train_pipeline(input_size: Tuple[int, int]) -> List[dict]:
     ]
 
 
-def val_pipeline(input_size: Tuple[int, int]) -> List[dict]:
-    """MMPose's bottom-up test pipeline at ``input_size``."""
+def val_pipeline(input_size: Tuple[int, int], rect: bool = False) -> List[dict]:
+    """The configs' bottom-up test pipeline at ``input_size`` (``rect``: rectangular inputs)."""
     return [
         dict(type='LoadImage'),
-        dict(type='BottomupResize', input_size=tuple(input_size), pad_val=(114, 114, 114)),
+        dict(type='BottomupLetterbox', input_size=tuple(input_size), rect=rect,
+             pad_val=(114, 114, 114)),
         dict(type='PackPoseInputs', meta_keys=VAL_META_KEYS),
     ]

@@ -120,10 +120,8 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     Returns the model path."""
     if fmt not in ('onnx', 'openvino'):
         raise ValueError(f'format {fmt!r}: use onnx or openvino')
-    w, h = input_size
-    if w % 64 or h % 64:
-        raise ValueError(f'input size {w}x{h}: width and height must be multiples of 64 (the P6 '
-                         f'stride), e.g. {64 * round(w / 64)}x{64 * round(h / 64)}')
+    from ..deploy.letterbox import check_input_size
+    w, h = check_input_size(input_size)
     model, cfg = load_deploy_model(config, checkpoint)
     test_cfg = cfg.model.get('test_cfg', {})
     iou_thr = test_cfg.get('nms_thr', 0.65) if iou_thr is None else iou_thr

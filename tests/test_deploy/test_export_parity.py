@@ -26,13 +26,14 @@ pytestmark = pytest.mark.slow
 SIZE = 256  # the over-fit's input size (the model fits its people at that scale)
 
 
-def torch_model(overfit_tiny, input_size=(SIZE, SIZE)):
-    """MMPose's init_model (what its inferencer uses) with the test pipeline at ``input_size``."""
+def torch_model(overfit_tiny, input_size=(SIZE, SIZE), rect=False):
+    """MMPose's init_model (what its inferencer uses) with the test pipeline at ``input_size``
+    (``rect``: rectangular inputs)."""
     from mmpose.apis import init_model
     cfg = load_config(overfit_tiny['config'])
-    for step in cfg.test_dataloader.dataset.pipeline:
-        if step['type'] == 'BottomupResize':
-            step['input_size'] = tuple(input_size)
+    step = next(s for s in cfg.test_dataloader.dataset.pipeline
+                if s['type'] == 'BottomupLetterbox')
+    step.update(input_size=tuple(input_size), rect=rect)
     return init_model(cfg, str(overfit_tiny['checkpoint']), device='cpu')
 
 
@@ -148,3 +149,23 @@ def test_exported_candidates_without_nms(overfit_tiny, torch_results, tmp_path):
     samples, _ = torch_results
     for sample in samples:
         assert_same_people(sample['pred_instances'], runtime_people(predictor, sample['img_path']))
+
+
+def test_rect_runtime_equals_pytorch_rect(overfit_tiny, tmp_path):
+    """Rectangular inference: the runtime's rect mode on a dynamic-size export against PyTorch
+    with BottomupLetterbox(rect=True), on the trained and the val images."""
+    from mmpose.apis import inference_bottomup
+    path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'dyn.onnx',
+                  'onnx', (SIZE, SIZE), dynamic_size=True)
+    runtime = Predictor(path, input_size=(SIZE, SIZE), rect=True)
+    model = torch_model(overfit_tiny, rect=True)
+    ann = __import__('json').loads(overfit_tiny['ann_file'].read_text())
+    images = [DATA / 'train2017' / i['file_name'] for i in ann['images']]
+    images += sorted((DATA / 'val2017').glob('*.jpg'))[:3]
+    shapes = set()
+    for image in images:
+        shapes.add(runtime.preprocess(cv2.imread(str(image)))[0].shape[1:])
+        with torch.no_grad():
+            ref = inference_bottomup(model, str(image))[0].pred_instances
+        assert_same_people(ref, runtime_people(runtime, image))
+    assert shapes - {(SIZE, SIZE)}, 'no rectangular input among the images'

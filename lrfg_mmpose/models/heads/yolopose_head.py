@@ -22,6 +22,7 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptMultiConfig, OptSampleList
 from torch import Tensor
 
+from ...deploy.letterbox import check_input_size
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import assign_level
 from .yolopose_coder import decode_boxes, decode_cells, decode_keypoints
@@ -315,7 +316,8 @@ class YOLOPoseHead(BaseModule):
             if len(keep):
                 _, order = nms(boxes[i, keep].contiguous(), scores[i, keep].contiguous(), nms_thr)
                 keep = keep[order[:max_per_img]]
-            input_w, input_h = data_sample.metainfo['input_size']
+            input_w, input_h = check_input_size(data_sample.metainfo['input_size'],
+                                                self.featmap_strides[-1])
             bboxes = boxes[i, keep].clone()
             bboxes[:, 0::2].clamp_(0, input_w)
             bboxes[:, 1::2].clamp_(0, input_h)
@@ -392,9 +394,11 @@ class YOLOPoseHead(BaseModule):
         box_outs, kpt_outs = self.forward(feats)
         device = box_outs[0].device
         img_inds, boxes, kpts, labelled = self._collect_targets(batch_data_samples, device)
-        gains = self.loss_gains(batch_data_samples[0].metainfo.get('input_size') or
-                                (box_outs[0].shape[-1] * self.featmap_strides[0],
-                                 box_outs[0].shape[-2] * self.featmap_strides[0]))
+        input_size = batch_data_samples[0].metainfo.get('input_size')
+        if input_size is not None:
+            check_input_size(input_size, self.featmap_strides[-1])
+        gains = self.loss_gains(input_size or (box_outs[0].shape[-1] * self.featmap_strides[0],
+                                               box_outs[0].shape[-2] * self.featmap_strides[0]))
         use_l1 = gains.get('kpt_l1', 0) > 0
         loss_bbox = loss_obj = loss_kpt = loss_vis = loss_l1 = box_outs[0].new_zeros(())
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):

@@ -1,0 +1,80 @@
+# Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
+"""Rectangular against square inference on real images: the same people? how much faster?"""
+import statistics
+import time
+from pathlib import Path
+from typing import Dict, Optional, Sequence
+
+import cv2
+import numpy as np
+
+from ..deploy.letterbox import rect_input_size
+from .inference import TorchPredictor
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.clip(rb - lt, 0, None).prod(-1)
+    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])  # noqa: E731
+    return inter / (area(a)[:, None] + area(b)[None] - inter)
+
+
+def compare_people(square: Dict[str, np.ndarray], rect: Dict[str, np.ndarray],
+                   score_thr: float, kpt_thr: float) -> dict:
+    """People above ``score_thr`` of the two modes matched one to one by box IoU (Hungarian,
+    IoU > 0.5); keypoint differences (original-image px) over the keypoints above ``kpt_thr``
+    in both."""
+    from scipy.optimize import linear_sum_assignment
+    a = {k: v[square['scores'] > score_thr] for k, v in square.items()}
+    b = {k: v[rect['scores'] > score_thr] for k, v in rect.items()}
+    diffs = []
+    matched = 0
+    if len(a['scores']) and len(b['scores']):
+        iou = _iou(a['bboxes'], b['bboxes'])
+        rows, cols = linear_sum_assignment(-iou)
+        for r, c in zip(rows, cols):
+            if iou[r, c] <= 0.5:
+                continue
+            matched += 1
+            both = (a['keypoint_scores'][r] > kpt_thr) & (b['keypoint_scores'][c] > kpt_thr)
+            diffs += np.linalg.norm(a['keypoints'][r][both] - b['keypoints'][c][both],
+                                    axis=1).tolist()
+    return dict(square=len(a['scores']), rect=len(b['scores']), matched=matched,
+                kpt_diffs=diffs)
+
+
+def rect_vs_square(config: str, checkpoint: Optional[str], images: Sequence[Path],
+                   input_size: Optional[Sequence[int]] = None, score_thr: float = 0.3,
+                   kpt_thr: float = 0.3, repeats: int = 3) -> dict:
+    """Predict every image square and rect (PyTorch, same weights), match the people, and time
+    both modes interleaved (image by image, the order alternating); medians in ms per image."""
+    square = TorchPredictor(config, checkpoint, input_size=input_size, rect=False)
+    rect = TorchPredictor(config, checkpoint, input_size=input_size, rect=True)
+    size = next(s['input_size'] for s in rect.model.cfg.test_dataloader.dataset.pipeline
+                if s['type'] == 'BottomupLetterbox')
+    frames = {str(p): cv2.imread(str(p)) for p in images}
+    per_image, times = {}, dict(square=[], rect=[])
+    for path, img in frames.items():
+        per_image[path] = compare_people(square(img), rect(img), score_thr, kpt_thr)
+    for r in range(repeats):
+        for i, img in enumerate(frames.values()):
+            order = (('square', square), ('rect', rect))
+            for name, predictor in (order if (r + i) % 2 == 0 else order[::-1]):
+                t0 = time.perf_counter()
+                predictor(img)
+                times[name].append(time.perf_counter() - t0)
+    diffs = [d for res in per_image.values() for d in res['kpt_diffs']]
+    return dict(
+        images=len(frames), per_image=per_image,
+        people_square=sum(r['square'] for r in per_image.values()),
+        people_rect=sum(r['rect'] for r in per_image.values()),
+        matched=sum(r['matched'] for r in per_image.values()),
+        kpt_max_px=max(diffs) if diffs else float('nan'),
+        kpt_median_px=statistics.median(diffs) if diffs else float('nan'),
+        kpt_within_1px=float(np.mean(np.asarray(diffs) <= 1.0)) if diffs else float('nan'),
+        square_ms=statistics.median(times['square']) * 1e3,
+        rect_ms=statistics.median(times['rect']) * 1e3,
+        input_size=tuple(size),
+        rect_sizes=sorted({rect_input_size((img.shape[1], img.shape[0]), size)
+                           for img in frames.values()}))
