@@ -2,6 +2,7 @@
 targets made into the raw head outputs that decode to them. (``tests/conftest.py`` offers the
 same as pytest fixtures and registers the ``slow`` marker.)"""
 import copy
+import json
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +101,32 @@ def gt_in_input_space(meta: dict, anns: list, num_keypoints: int = 17):
     x, y, w, h = torch.tensor([a['bbox'] for a in anns], dtype=torch.float32).T
     boxes = to_input(torch.stack([x, y, x + w, y + h], 1).view(-1, 2, 2)).view(-1, 4)
     return boxes, to_input(kpts[..., :2]), (kpts[..., 2] > 0).float()
+
+
+def perfect_outputs_ap(model, dataset, ann_file: Path, cfg, shapes: set = None) -> float:
+    """COCO AP (CocoMetric with the config's evaluator and the dataset's meta: its sigmas) of
+    ``model``'s predict() when its head outputs are the ground truth of ``ann_file`` made into
+    raw outputs (:func:`perfect_outputs`), image by image through MMPose's input-to-image
+    mapping. ``shapes`` collects the input shapes seen."""
+    from unittest import mock
+
+    from mmengine.dataset import pseudo_collate
+    from mmpose.registry import METRICS
+    metric = METRICS.build(dict(cfg.val_evaluator, ann_file=str(ann_file), outfile_prefix=None))
+    metric.dataset_meta = dataset.metainfo
+    coco = json.loads(Path(ann_file).read_text())
+    K = model.head.num_keypoints
+    for idx in range(len(dataset)):  # CocoMetric scores every image of the annotation file
+        data = model.data_preprocessor(pseudo_collate([dataset[idx]]), False)
+        meta = data['data_samples'][0].metainfo
+        if shapes is not None:
+            shapes.add(tuple(data['inputs'].shape[2:]))
+        anns = [a for a in coco['annotations']
+                if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
+        boxes, kpts, vis = gt_in_input_space(meta, anns, K)
+        outputs = perfect_outputs(model.head, boxes, kpts, vis, data['inputs'].shape[2:])
+        with mock.patch.object(model.head, 'forward', return_value=outputs):
+            preds = model.head.predict(None, data['data_samples'], cfg.model.test_cfg)
+        results = model.add_pred_to_datasample(preds, None, data['data_samples'])
+        metric.process([], [r.to_dict() for r in results])
+    return metric.evaluate(len(dataset))['coco/AP']

@@ -3,7 +3,6 @@ import json
 import tempfile
 import unittest
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import torch
@@ -13,7 +12,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import METRICS, MODELS
 
 from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
-from tests.helpers import build_dataset, coco_subset, gt_in_input_space, perfect_outputs, tiny_cfg
+from tests.helpers import build_dataset, coco_subset, perfect_outputs_ap, tiny_cfg
 
 SIZE = 256
 
@@ -65,23 +64,7 @@ class TestEndToEnd(unittest.TestCase):
         ann = coco_subset('val2017', 3, self.tmp_dir, one_person=True)
         ds = self.val_dataset(cfg, ann)
         model = MODELS.build(cfg.model).eval()
-        metric = METRICS.build(dict(cfg.val_evaluator, ann_file=str(ann),
-                                    outfile_prefix=str(self.tmp_dir / 'perfect')))
-        metric.dataset_meta = ds.metainfo
-        coco = json.loads(ann.read_text())
-        for idx in range(len(ds)):
-            data = model.data_preprocessor(pseudo_collate([ds[idx]]), False)
-            sample = data['data_samples'][0]
-            meta = sample.metainfo
-            anns = [a for a in coco['annotations']
-                    if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
-            boxes, kpts, vis = gt_in_input_space(meta, anns)
-            outputs = perfect_outputs(model.head, boxes, kpts, vis, data['inputs'].shape[2:])
-            with mock.patch.object(model.head, 'forward', return_value=outputs):
-                preds = model.head.predict(None, data['data_samples'], cfg.model.test_cfg)
-            results = model.add_pred_to_datasample(preds, None, data['data_samples'])
-            metric.process([], [r.to_dict() for r in results])
-        ap = metric.evaluate(len(ds))['coco/AP']
+        ap = perfect_outputs_ap(model, ds, ann, cfg)
         self.assertAlmostEqual(ap, 1.0, places=3)
 
     def test_predict_of_a_model_is_accepted_by_cocometric(self):
