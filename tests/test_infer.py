@@ -111,8 +111,9 @@ class TestInference(unittest.TestCase):
 
     def test_folder_with_a_truncated_jpeg_processes_the_others(self):
         folder = folder_with_a_truncated_jpeg(self.tmp)
+        (folder / 'notes.txt').write_text('not an image, and not named like one')
         report, vis, preds = self.run_media(folder, 'folder')
-        bad = sorted(folder.iterdir())[4]
+        bad = sorted(folder.glob('*.jpg'))[4]
         self.assertEqual(list(report.skipped), [str(bad)])
         self.assertRegex(report.skipped[str(bad)], r'^truncated JPEG \(20000 bytes')
         self.assertEqual(len(report.done), 8)
@@ -120,8 +121,10 @@ class TestInference(unittest.TestCase):
         self.assertEqual(len(preds), 8)
         self.assertNotIn(bad.name, [p.name for p in vis])
         self.assertFalse(report.ok)
-        self.assertEqual(report.summary()[:2], ['images: 8 done, 1 skipped',
-                                                f'  skipped {bad}: {report.skipped[str(bad)]}'])
+        self.assertEqual(report.summary(), [
+            'images: 8 done, 1 skipped', f'  skipped {bad}: {report.skipped[str(bad)]}',
+            '1 other files of the folder not read (suffixes .txt; images are .bmp, .jpeg, .jpg, '
+            '.png, .tif, .tiff, .webp)'])
 
     def test_single_bad_inputs_raise_one_line(self):
         cases = {'truncated.jpg': (IMAGES[0].read_bytes()[:5000], 'truncated JPEG'),

@@ -52,6 +52,12 @@ class CheckedCocoDataset(CocoDataset):
             cache. Defaults to ``$LRFG_CACHE_DIR/image-check`` (``~/.cache/lrfg-mmpose``).
         image_check_workers (int, optional): Decoding threads. Defaults to the CPU count.
         **kwargs: ``CocoDataset``'s arguments.
+
+    Attributes:
+        annotation_report (AnnotationReport): What the annotation check found.
+        skipped_images (dict): ``{path: cause}`` of the images left out.
+        image_sizes (dict): ``{img_path: (w, h)}`` from the annotation file (the anchor check
+            uses them).
     """
 
     def __init__(self, *args, bad_images: str = 'skip', bad_annotations: str = 'filter',
@@ -69,6 +75,7 @@ class CheckedCocoDataset(CocoDataset):
         self.image_check_workers = image_check_workers
         self.annotation_report: Optional[AnnotationReport] = None
         self.skipped_images: dict = {}
+        self.image_sizes: dict = {}
         super().__init__(*args, **kwargs)
 
     def _load_annotations(self):

@@ -22,8 +22,9 @@ def check_input_size(size_wh: Sequence[int], multiple: int = STRIDE) -> Tuple[in
         return sorted({low, low + multiple} if v % multiple else {v})
 
     options = [f'{a}x{b}' for a in near(w) for b in near(h)]
-    raise ValueError(f'input size {w}x{h}: width and height must be multiples of {multiple} (the '
-                     f'P6 stride); the nearest valid sizes are {", ".join(options)}')
+    stride = 'the P6 stride' if multiple == STRIDE else 'the largest feature stride'
+    raise ValueError(f'input size {w}x{h}: width and height must be multiples of {multiple} '
+                     f'({stride}); the nearest valid sizes are {", ".join(options)}')
 
 
 def rect_input_size(image_wh: Sequence[float], input_wh: Sequence[int],

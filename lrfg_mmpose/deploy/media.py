@@ -39,6 +39,7 @@ class MediaReport:
     frames_done: int = 0
     frames_skipped: int = 0
     frames_missing: int = 0  # announced by the video's header but never read
+    ignored: List[str] = field(default_factory=list)  # files of a folder without image suffixes
 
     @property
     def ok(self) -> bool:
@@ -50,6 +51,10 @@ class MediaReport:
         if self.done or self.skipped:
             lines.append(f'images: {len(self.done)} done, {len(self.skipped)} skipped')
             lines += [f'  skipped {path}: {cause}' for path, cause in self.skipped.items()]
+        if self.ignored:
+            suffixes = sorted({Path(p).suffix or '(none)' for p in self.ignored})
+            lines.append(f'{len(self.ignored)} other files of the folder not read (suffixes '
+                         f'{", ".join(suffixes)}; images are {", ".join(sorted(IMAGE_SUFFIXES))})')
         if self.frames_done or self.frames_skipped or self.frames_missing:
             line = f'video frames: {self.frames_done} done, {self.frames_skipped} unreadable ' \
                    f'skipped'
@@ -143,6 +148,10 @@ def run_on_media(predictor: Callable[[np.ndarray], Dict[str, np.ndarray]], input
         return report
     paths = image_paths(inputs)
     alone = single and not Path(inputs).is_dir()
+    if single and not alone:
+        report.ignored = sorted(str(p) for p in Path(inputs).iterdir()
+                                if p.is_file() and not p.name.startswith('.') and
+                                p.suffix.lower() not in IMAGE_SUFFIXES)
     for path in tqdm(paths, unit='img', disable=not progress or alone, dynamic_ncols=True):
         try:
             image = read_image(path)
