@@ -33,7 +33,7 @@ def main():
         t = image_check_timing(args.images, tmp, args.workers)
     per_k = {k: t[k] / t['images'] * 1000 for k in ('cold_s', 'cached_s', 'full_decode_s')}
     print(f'{cpu_name()}, {os.cpu_count()} cores, '
-          f'{t["workers"]} threads, {t["images"]} copies of the embedded COCO images '
+          f'{t["workers"]} thread(s), {t["images"]} copies of the embedded COCO images '
           f'(mean {t["mean_bytes"] / 1024:.0f} KB)')
     print(f'first start (decoded): {per_k["cold_s"]:.2f} s per 1,000 images; COCO train2017 '
           f'{per_k["cold_s"] * COCO_TRAIN / 1000 / 60:.1f} min')

@@ -268,3 +268,35 @@ def test_training_run_skips_a_truncated_image_and_finishes(tmp_path):
     log = next((tmp_path / 'work').glob('*/*.log')).read_text()
     assert f'skipping 1 of the {NUM_IMAGES} images' in log
     assert f'{folder / names[0]}: truncated JPEG' in log
+
+
+def _rank_builds(rank: int, world_size: int, port: int, ann_file: str, folder: str, out: str):
+    """One process of a 2-process gloo group: build the dataset, record what it did."""
+    import os
+
+    import torch.distributed as dist
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world_size)
+    init_default_scope('mmpose')
+    with mock.patch.object(image_check, 'inspect_image', wraps=image_check.inspect_image) as spy:
+        ds = build(Path(ann_file), Path(folder), image_check_cache=False)
+    Path(out, f'rank{rank}.json').write_text(json.dumps(dict(
+        decoded=spy.call_count, length=len(ds), skipped=sorted(ds.skipped_images))))
+    dist.destroy_process_group()
+
+
+@pytest.mark.slow  # two processes
+def test_distributed_ranks_share_rank_0s_check(tmp_path):
+    import socket
+
+    import torch.multiprocessing as mp
+    ann_file, folder, names = image_folder(tmp_path)
+    (folder / names[3]).write_bytes(b'')
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    mp.spawn(_rank_builds, args=(2, port, str(ann_file), str(folder), str(tmp_path)), nprocs=2)
+    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text()) for r in (0, 1)]
+    assert ranks[0]['decoded'] == NUM_IMAGES and ranks[1]['decoded'] == 0
+    assert ranks[0]['skipped'] == ranks[1]['skipped'] == [str(folder / names[3])]
+    assert ranks[0]['length'] == ranks[1]['length'] == NUM_IMAGES - 1
