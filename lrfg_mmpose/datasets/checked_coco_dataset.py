@@ -141,8 +141,12 @@ class CheckedCocoDataset(CocoDataset):
             cache_file = self._cache_file()
             t0 = time.perf_counter()
 
+            every = max(1000, -(-len(paths) // 10000) * 1000)  # about ten lines for any size
+
             def progress(done):
-                print_log(f'image check: {done} images decoded', logger='current')
+                if done % every == 0:
+                    print_log(f'image check: {done} of up to {len(paths)} images decoded',
+                              logger='current')
 
             checked = check_images(paths, self.image_sizes, cache_file, self.image_check_workers,
                                    progress)
