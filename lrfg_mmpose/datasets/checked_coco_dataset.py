@@ -150,9 +150,11 @@ class CheckedCocoDataset(CocoDataset):
 
             checked = check_images(paths, self.image_sizes, cache_file, self.image_check_workers,
                                    progress)
+            cached = f', {len(paths) - checked.decoded} from the cache {cache_file}' \
+                if cache_file else ''
             print_log(f'image check: {len(paths)} images of {self.ann_file} in '
-                      f'{time.perf_counter() - t0:.1f} s ({checked.decoded} decoded, the rest '
-                      f'from the cache {cache_file})', logger='current')
+                      f'{time.perf_counter() - t0:.1f} s ({checked.decoded} decoded{cached})',
+                      logger='current')
             result = [checked.bad]
         if world_size > 1:
             broadcast_object_list(result, src=0)
