@@ -262,7 +262,7 @@ def image_check_timing(num_images: int, work_dir: Path, workers: int) -> Dict[st
     warm = check_images(paths, cache_file=cache, workers=workers)
     t2 = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(lambda p: cv2.imread(str(p)), paths, chunksize=16))
+        list(pool.map(lambda p: cv2.imread(str(p)), paths))
     t3 = time.perf_counter()
     assert cold.decoded == num_images and warm.decoded == 0 and not cold.bad
     shutil.rmtree(folder)

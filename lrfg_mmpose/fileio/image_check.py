@@ -159,7 +159,9 @@ def check_images(paths: Iterable, expected_wh: Optional[Dict[str, Sequence[int]]
     paths = [str(p) for p in paths]
     cache_file = Path(cache_file) if cache_file is not None else None
     cache = _load_cache(cache_file)
-    entries, todo, infos = {}, [], {}
+    # Other files' entries stay: datasets of one image folder (a subset, train and val) share
+    # the cache file.
+    entries, todo, infos = dict(cache), [], {}
     for path in paths:
         try:
             st = os.stat(path)
@@ -170,13 +172,12 @@ def check_images(paths: Iterable, expected_wh: Optional[Dict[str, Sequence[int]]
         hit = cache.get(path)
         if hit is not None and hit[:2] == key:
             infos[path] = ImageInfo(hit[2], tuple(hit[3]) if hit[3] else None, hit[4])
-            entries[path] = hit
         else:
             todo.append((path, key))
     if todo:
         with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
             for i, ((path, key), info) in enumerate(
-                    zip(todo, pool.map(inspect_image, [p for p, _ in todo], chunksize=16))):
+                    zip(todo, pool.map(inspect_image, [p for p, _ in todo]))):
                 infos[path] = info
                 entries[path] = [*key, info.cause, list(info.size_wh) if info.size_wh else None,
                                  info.reduction]

@@ -98,6 +98,9 @@ def test_check_images_caches_by_size_and_mtime(tmp_path):
         os.utime(paths[3], ns=(1, 10**18))
         mended = check_images(paths, cache_file=cache, workers=2)
         assert spy.call_count == 1 and mended.bad == {}
+    # A check of a subset (another dataset of the same folder) keeps the others' entries.
+    check_images(paths[:2], cache_file=cache)
+    assert check_images(paths, cache_file=cache).decoded == 0
     # A damaged cache file only costs a slower start.
     cache.write_text('{not json')
     assert check_images(paths, cache_file=cache).decoded == 5
