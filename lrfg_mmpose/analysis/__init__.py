@@ -1,9 +1,9 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """Checks of a model against its data (anchors against the training people's boxes)."""
 from .anchors import (AnchorFit, Recall, anchor_fitness, anchors_override, best_possible_recall,
-                      config_anchor_data, dataset_image_sizes, fit_anchors, letterbox_scale,
+                      config_anchor_data, dataset_box_sizes, dataset_image_sizes, fit_anchors,
                       pipeline_input_size, training_box_sizes)
 
 __all__ = ['AnchorFit', 'Recall', 'anchor_fitness', 'anchors_override', 'best_possible_recall',
-           'config_anchor_data', 'dataset_image_sizes', 'fit_anchors', 'letterbox_scale',
+           'config_anchor_data', 'dataset_box_sizes', 'dataset_image_sizes', 'fit_anchors',
            'pipeline_input_size', 'training_box_sizes']

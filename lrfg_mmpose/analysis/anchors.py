@@ -11,17 +11,14 @@ k-means on the box sizes, then a short evolution (random multiplicative mutation
 they raise the fitness, the mean best-anchor ratio of the matched people), and keeps the
 current anchors when the fitted ones would match fewer people.
 """
-from typing import Dict, Iterable, NamedTuple, Sequence, Tuple
-
 import json
 import os.path as osp
+from pathlib import Path
+from typing import Dict, Iterable, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
-
-def letterbox_scale(image_wh: Sequence[float], input_wh: Sequence[float]) -> float:
-    """The scale of MMPose's ``BottomupResize`` (fit) and fixed-geometry training affine."""
-    return min(input_wh[0] / image_wh[0], input_wh[1] / image_wh[1])
+from ..deploy.letterbox import letterbox_scale
 
 
 def training_box_sizes(data_list: Iterable[dict], image_sizes: Dict[str, Sequence[float]],
@@ -56,7 +53,7 @@ def dataset_image_sizes(dataset) -> Dict[str, Tuple[float, float]]:
     sizes = getattr(dataset, 'image_sizes', None)
     if sizes:
         return sizes
-    coco = json.loads(open(dataset.ann_file).read())
+    coco = json.loads(Path(dataset.ann_file).read_text())
     return {osp.join(dataset.data_prefix['img'], img['file_name']): (img['width'], img['height'])
             for img in coco['images']}
 
@@ -69,6 +66,16 @@ def pipeline_input_size(pipeline) -> Tuple[int, int]:
         if size is not None:
             return tuple(int(v) for v in size)
     raise ValueError('no transform of the training pipeline has an input_size')
+
+
+def dataset_box_sizes(dataset) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """The training people's box sizes of a built COCO-style bottom-up dataset at its
+    pipeline's input size (:func:`training_box_sizes`), and that size."""
+    from mmengine.dataset import BaseDataset
+    input_wh = pipeline_input_size(dataset.pipeline)
+    # BaseDataset's get_data_info: the data info without MMPose's per-call metainfo copies
+    data_list = [BaseDataset.get_data_info(dataset, i) for i in range(len(dataset))]
+    return training_box_sizes(data_list, dataset_image_sizes(dataset), input_wh), input_wh
 
 
 def _worst_ratio(wh: np.ndarray, anchors: np.ndarray) -> np.ndarray:
@@ -116,9 +123,9 @@ def fit_anchors(wh: np.ndarray, current, anchor_thr: float = 4.0, generations: i
     then ``generations`` of evolution (mutation probability 0.9, sigma 0.1, factors clipped to
     0.3-3, as YOLOv5's autoanchor), rounded to pixels and sorted by area over the levels. The
     current anchors are returned when the fitted ones have a lower best possible recall."""
+    from scipy.cluster.vq import kmeans
     current = np.asarray(current, dtype=np.float64)
     levels, per_level = current.shape[:2]
-    from scipy.cluster.vq import kmeans
     rng = np.random.default_rng(seed)
     if len(wh) < levels * per_level:
         raise ValueError(f'{len(wh)} training people cannot fit {levels * per_level} anchors')
@@ -163,15 +170,12 @@ def config_anchor_data(cfg) -> dict:
 
     from ..models.heads.yolopose_head import DEFAULT_ANCHORS
     dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
-    input_wh = pipeline_input_size(dataset_cfg.pipeline)
-    dataset_cfg.pipeline = []
     if dataset_cfg.type == 'CheckedCocoDataset':
         dataset_cfg.bad_images = 'off'  # the boxes need the annotations only
     with DefaultScope.overwrite_default_scope('mmpose'):
         dataset = DATASETS.build(dataset_cfg)
     head = cfg.model.head
-    data_list = [dataset.get_data_info(i) for i in range(len(dataset))]
-    return dict(wh=training_box_sizes(data_list, dataset_image_sizes(dataset), input_wh),
-                anchors=np.asarray(head.get('anchors', DEFAULT_ANCHORS), dtype=np.float64),
+    wh, input_wh = dataset_box_sizes(dataset)
+    return dict(wh=wh, anchors=np.asarray(head.get('anchors', DEFAULT_ANCHORS), dtype=np.float64),
                 anchor_thr=head.get('anchor_thr', 4.0), input_wh=input_wh,
                 strides=list(head.get('featmap_strides', (8, 16, 32, 64))))

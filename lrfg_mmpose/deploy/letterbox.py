@@ -27,12 +27,18 @@ def check_input_size(size_wh: Sequence[int], multiple: int = STRIDE) -> Tuple[in
                      f'({stride}); the nearest valid sizes are {", ".join(options)}')
 
 
+def letterbox_scale(image_wh: Sequence[float], input_wh: Sequence[float]) -> float:
+    """``s = min(W / w, H / h)``: the image scaled to fit the input (MMPose's ``BottomupResize``
+    'fit', and the fixed-geometry training affine with ``scale_type='long'``)."""
+    return min(input_wh[0] / image_wh[0], input_wh[1] / image_wh[1])
+
+
 def rect_input_size(image_wh: Sequence[float], input_wh: Sequence[int],
                     multiple: int = STRIDE) -> Tuple[int, int]:
     """The rectangular input of an image: scaled to fit ``input_wh`` (as the square letterbox),
     each side then padded up to a multiple of ``multiple`` instead of to ``input_wh``."""
     (w, h), (in_w, in_h) = image_wh, input_wh
-    s = min(in_w / w, in_h / h)
+    s = letterbox_scale(image_wh, input_wh)
     return (min(in_w, math.ceil(s * w / multiple) * multiple),
             min(in_h, math.ceil(s * h / multiple) * multiple))
 
@@ -41,5 +47,5 @@ def letterbox_matrix(image_wh: Sequence[float], input_wh: Sequence[int]) -> Tupl
     """The 2x3 affine matrix of MMPose's ``BottomupResize`` (fit: the image scaled by
     ``s = min(W / w, H / h)``, its centre on the input's centre) and ``s``."""
     (w, h), (in_w, in_h) = image_wh, input_wh
-    s = min(in_w / w, in_h / h)
+    s = letterbox_scale(image_wh, input_wh)
     return np.array([[s, 0, in_w / 2 - s * w / 2], [0, s, in_h / 2 - s * h / 2]]), s

@@ -2,14 +2,12 @@
 """Say at the start of training when the head's anchors cannot match the training people."""
 import logging
 
-from mmengine.dataset import BaseDataset
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmpose.registry import HOOKS
 
-from ...analysis import (best_possible_recall, dataset_image_sizes, pipeline_input_size,
-                         training_box_sizes)
+from ...analysis import best_possible_recall, dataset_box_sizes
 
 
 @HOOKS.register_module()
@@ -36,10 +34,7 @@ class AnchorRecallHook(Hook):
             return
         dataset = runner.train_dataloader.dataset
         try:
-            input_wh = pipeline_input_size(dataset.pipeline)
-            # BaseDataset's get_data_info: the data info without the metainfo copies
-            data_list = [BaseDataset.get_data_info(dataset, i) for i in range(len(dataset))]
-            wh = training_box_sizes(data_list, dataset_image_sizes(dataset), input_wh)
+            wh, input_wh = dataset_box_sizes(dataset)
         except (AttributeError, KeyError, TypeError, ValueError, OSError) as e:
             print_log(f'anchor check skipped: the training set is not a COCO-style bottom-up '
                       f'dataset this check reads ({type(e).__name__}: {e})', logger='current')
