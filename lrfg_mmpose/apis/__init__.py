@@ -3,6 +3,8 @@
 from .demo import run_demo, write_demo_config
 from .inference import CheckpointError, TorchPredictor, infer, load_strict, set_test_resize
 from .overfit import APRecorder, overfit_cfg, run_overfit
+from .schedule import ScheduleRow, schedule_table, simulate_schedule
 
-__all__ = ['APRecorder', 'CheckpointError', 'TorchPredictor', 'infer', 'load_strict', 'overfit_cfg',
-           'run_demo', 'run_overfit', 'set_test_resize', 'write_demo_config']
+__all__ = ['APRecorder', 'CheckpointError', 'ScheduleRow', 'TorchPredictor', 'infer', 'load_strict',
+           'overfit_cfg', 'run_demo', 'run_overfit', 'schedule_table', 'set_test_resize',
+           'simulate_schedule', 'write_demo_config']
