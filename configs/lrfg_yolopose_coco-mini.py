@@ -8,11 +8,13 @@ base_lr = 0.01
 data_root = 'data/coco-mini/'
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+load_from = None  # from random weights
 default_hooks = dict(
+    param_scheduler=dict(_delete_=True, type='ParamSchedulerHook'),
     checkpoint=dict(interval=10, max_keep_ckpts=2, save_best=None),
     logger=dict(interval=5))
 # A few hundred iterations from random weights on a CPU: AdamW converges much faster here
-# than the paper's SGD recipe (which assumes 80 COCO epochs at batch 64).
+# than the paper's SGD recipe (which assumes 80 COCO epochs at batch 64 from a detector).
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',

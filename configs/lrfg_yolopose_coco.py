@@ -1,9 +1,17 @@
 # LRFG-YoloPose (full model: SCA + FGCSPP + implicit knowledge/GhostConv) on COCO at 960.
+# The paper's recipe: 80 epochs fine-tuned from a COCO person detector, with the YOLO-Pose
+# reference's train.py (= configs/lrfg_yolopose_2xb32-80e_coco-960.py; from scratch for 300
+# epochs, the reference's default: configs/lrfg_yolopose_2xb32-300e_coco-960.py).
 # Training:   mim train mmpose configs/lrfg_yolopose_coco.py --gpus 2 --launcher pytorch
 # Data:       data/coco/{annotations,train2017,val2017} as MMPose expects.
-# Recipe:     paper / YOLO-Pose reference: 80 epochs, batch 64 (2 GPUs x 32), SGD (Nesterov,
-#             momentum 0.937, lr 0.01, wd 5e-4), 3 warm-up epochs, cosine to 0.2 x lr, EMA,
-#             mosaic 1.0, scale 0.5-1.5, translate 0.1, flip 0.5, HSV.
+# Recipe:     SGD (Nesterov, momentum 0.937, lr 0.01), YOLOv5's three parameter groups (BN and
+#             implicit weights without decay, other weights with decay 5e-4 x total batch x
+#             accumulate / 64, biases), warm-up max(3 epochs, 1000 iterations) (bias lr
+#             0.1 -> lr, others 0 -> lr, momentum 0.8 -> 0.937), one-cycle cosine 1 -> 0.2 per
+#             epoch, gradients accumulated to a batch of 64, the reference's EMA; mosaic 1.0,
+#             scale 0.5-1.5, translate 0.1, flip 0.5, HSV. Look at it before a run:
+#             python tools/vis_scheduler.py configs/lrfg_yolopose_coco.py --dataset-size 56599
+#                 --ngpus 2 --batch-size 32 --out schedule.csv --plot schedule.png
 _base_ = 'mmpose::_base_/default_runtime.py'
 custom_imports = dict(imports=['lrfg_mmpose'], allow_failed_imports=False)
 
@@ -12,26 +20,37 @@ max_epochs = 80
 base_lr = 0.01
 widen_factor = 0.5
 deepen_factor = 0.33
+train_batch_size_per_gpu = 32
 
-# runtime
+# Initialisation: the reference fine-tunes from a COCO person detector (its YOLOv5s6 person
+# model; a 1-class YOLOv5 v5.0-format P6 checkpoint). Convert it once:
+#   python tools/convert_yolopose_checkpoint.py yolov5s6_person.pt checkpoints/yolov5s6_person_lrfg.pth
+# (backbone, neck and box convs load; the keypoint branch and, in this full model, FGCSPP, the
+# SCA layers, GhostConvs and implicit layers start from scratch). From scratch instead:
+# --cfg-options load_from=None, or the 300-epoch config.
+load_from = 'checkpoints/yolov5s6_person_lrfg.pth'
+
+# runtime: the reference's train.py (lrfg_mmpose.engine: YOLOv5OptimWrapperConstructor,
+# YOLOv5OptimWrapper, YOLOv5ParamSchedulerHook, YOLOv5EMAHook)
 train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
-auto_scale_lr = dict(base_batch_size=64)
+# The loss is summed over the batch (x batch size, as the reference) and weight decay scaled to
+# the total batch: never rescale the lr on top (mim train ... --auto-scale-lr would).
+auto_scale_lr = dict(enable=False, base_batch_size=64)
+optim_wrapper = dict(
+    type='YOLOv5OptimWrapper',
+    constructor='YOLOv5OptimWrapperConstructor',
+    optimizer=dict(type='SGD', lr=base_lr, momentum=0.937, weight_decay=5e-4, nesterov=True))
+param_scheduler = None  # YOLOv5ParamSchedulerHook sets lr and momentum
 default_hooks = dict(
+    param_scheduler=dict(type='YOLOv5ParamSchedulerHook', lr_factor=0.2, warmup_epochs=3,
+                         warmup_min_iters=1000, warmup_bias_lr=0.1, warmup_momentum=0.8,
+                         nominal_batch_size=64),
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_best='coco/AP',
                     rule='greater'))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=base_lr, momentum=0.937, weight_decay=5e-4, nesterov=True),
-    paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0, bypass_duplicate=True))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=True, begin=0, end=3,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.2, by_epoch=True, begin=3, end=max_epochs,
-         T_max=max_epochs - 3, convert_to_iter_based=True),
-]
 custom_hooks = [
-    dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0001, gamma=2000,
-         update_buffers=True, strict_load=False, priority=49),
+    # the reference's ModelEMA: decay 0.9999 x (1 - exp(-updates / 2000)), after each step
+    dict(type='YOLOv5EMAHook', decay=0.9999, tau=2000, update_buffers=True, strict_load=False,
+         priority=49),
     # stop at the first NaN/inf loss (iteration, terms, image ids); never save NaN weights
     dict(type='NaNGuardHook'),
     # random generators' states in checkpoints: a resumed run continues the same augmentation
@@ -106,7 +125,7 @@ val_pipeline = [
                     'input_center', 'input_scale')),
 ]
 train_dataloader = dict(
-    batch_size=32,
+    batch_size=train_batch_size_per_gpu,
     num_workers=8,
     persistent_workers=True,
     pin_memory=True,

@@ -130,3 +130,28 @@ def perfect_outputs_ap(model, dataset, ann_file: Path, cfg, shapes: set = None) 
         results = model.add_pred_to_datasample(preds, None, data['data_samples'])
         metric.process([], [r.to_dict() for r in results])
     return metric.evaluate(len(dataset))['coco/AP']
+
+
+def paper_cfg_on_subset(work_dir: Path, num_images: int = 4, batch_size: int = 2,
+                        widen_factor: float = 0.125, max_epochs: int = 1) -> Config:
+    """The paper config (recipe, 960 pipeline, hooks) at a tiny width on the first
+    ``num_images`` embedded training images, without validation: for short real runs."""
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'lrfg_yolopose_coco.py'))
+    widths = [int(c * widen_factor) for c in (256, 512, 768, 1024)]
+    cfg.merge_from_dict(dict(model=dict(backbone=dict(widen_factor=widen_factor),
+                                        neck=dict(in_channels=widths),
+                                        head=dict(in_channels=widths))))
+    ann = coco_subset('train2017', num_images, work_dir)
+    cfg.train_dataloader.update(batch_size=batch_size, num_workers=0, persistent_workers=False,
+                                pin_memory=False)
+    cfg.train_dataloader.dataset.update(data_root='', ann_file=str(ann),
+                                        data_prefix=dict(img=str(DATA / 'train2017') + '/'))
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1000)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1000)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.load_from = None
+    cfg.work_dir = str(work_dir)
+    cfg.randomness = dict(seed=0)
+    return cfg

@@ -3,6 +3,12 @@
     python tools/convert_yolopose_checkpoint.py yolov5s6_pose_960.pt work_dirs/yolopose_s6.pth
     python tools/convert_yolopose_checkpoint.py SRC.pt DST.pth --out-config DST.py \\
         --base-config configs/lrfg_yolopose_coco-mini.py
+    python tools/convert_yolopose_checkpoint.py yolov5s6_person.pt checkpoints/person_det.pth
+
+A YOLOv5 P6 **detector** checkpoint (Focus stem, SPP; a 1-class person detector or an 80-class
+COCO one) becomes a ``load_from`` checkpoint holding what the reference's ``train.py --weights``
+carries into a pose model: backbone, neck and (1 class) the box convs; the tool prints what
+starts from scratch for ``--base-config``'s model.
 
 Reads the file without the reference code and without running anything in it, maps the
 weights onto Table 1's baseline (t1r1) in the reference channel layout, and says which
@@ -29,8 +35,20 @@ def main():
                         help='dataset meta file (keypoint count); default COCO')
     args = parser.parse_args()
 
-    from lrfg_mmpose.convert import CheckpointFormatError, ConversionError, convert_yolopose_checkpoint
+    from lrfg_mmpose.convert import (CheckpointFormatError, ConversionError,
+                                     convert_detector_checkpoint, convert_yolopose_checkpoint,
+                                     is_pose_model, load_reference_checkpoint)
+    from lrfg_mmpose.convert.reference_pickle import InertModule
     try:
+        ckpt = load_reference_checkpoint(args.src)
+        model = next((ckpt[k] for k in ('ema', 'model') if isinstance(ckpt.get(k), InertModule)),
+                     None)
+        if model is not None and not is_pose_model(model, args.src):
+            if args.out_config:
+                sys.exit('error: --out-config is for pose checkpoints; a detector checkpoint is '
+                         'for the load_from line of a config')
+            return report_detector(args, convert_detector_checkpoint(
+                args.src, args.dst, args.base_config, args.metainfo))
         res = convert_yolopose_checkpoint(args.src, args.dst, args.base_config, args.out_config,
                                           args.metainfo)
     except (CheckpointFormatError, ConversionError) as e:
@@ -52,6 +70,24 @@ def main():
         print(f'  model = {arch.model_override()}')
     if res.out_config:
         print(f'wrote {res.out_config}: mim test mmpose {res.out_config} --checkpoint {args.dst}')
+
+
+def report_detector(args, res):
+    arch = res.architecture
+    kind = 'person detector' if arch.num_classes == 1 else f'{arch.num_classes}-class detector'
+    print(f'read {args.src} ("model"): YOLOv5 P6 {kind}, depth {arch.deepen_factor}, width '
+          f'{arch.widen_factor}, stem order {arch.stem_order}')
+    print(f'wrote {args.dst}: {len(res.transferred)} tensors for load_from (what the reference\'s '
+          f'train.py --weights loads into its pose model)')
+    if res.skipped:
+        print(f'not carried (no twin of the same shape in the pose model): {len(res.skipped)} '
+              f'tensors, e.g. {res.skipped[0]}')
+    print(f'start from scratch in {Path(args.base_config).name} ({len(res.from_scratch)} of '
+          f'{res.model_tensors} tensors):')
+    for name in res.from_scratch_modules():
+        print(f'  {name}')
+    print('train from it with, in the config (or --cfg-options load_from=...):')
+    print(f"  load_from = '{args.dst}'")
 
 
 if __name__ == '__main__':

@@ -9,3 +9,7 @@ model = dict(
     backbone=dict(deepen_factor=1.0, widen_factor=1.0, use_fgcspp=False, sca_cfg=None),
     neck=dict(in_channels=widths, num_csp_blocks=3, use_ghost=False),
     head=dict(in_channels=widths, use_implicit=False))
+
+# Fine-tuned, as the reference, from a person detector of the same size (converted with
+# tools/convert_yolopose_checkpoint.py); --cfg-options load_from=None trains from scratch.
+load_from = 'checkpoints/yolov5l6_person_lrfg.pth'

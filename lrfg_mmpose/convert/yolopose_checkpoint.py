@@ -76,6 +76,7 @@ class ReferenceArchitecture:
     strides: List[int]
     stem_order: str  # 'contract' (TL, TR, BL, BR) or 'focus' (TL, BL, TR, BR)
     size: Optional[str] = None  # 's6', 'm6', 'l6' or None
+    num_classes: int = 1
 
     def size_override(self) -> dict:
         """Config ``model`` override for this width, depth and these anchors (any variant)."""
@@ -123,26 +124,36 @@ def _depth(tensors: Dict[str, torch.Tensor], layer: int) -> int:
 
 
 def inspect_reference_model(model: InertModule, tensors: Dict[str, torch.Tensor], path,
-                            num_keypoints: int = 17) -> ReferenceArchitecture:
+                            num_keypoints: int = 17,
+                            detection: Optional[bool] = None) -> ReferenceArchitecture:
     """Read width, depth, keypoints and anchors, and check that the model is YOLO-Pose's P6
-    architecture (the only one our configs express)."""
+    architecture (the only one our configs express). ``detection``: the model must be a
+    YOLOv5 P6 detector (True), a YOLO-Pose model (False), or either (None); for a detector
+    ``num_keypoints`` is the pose model's."""
     layers = _layers(model, path)
     detect = layers.get(max(layers)) if layers else None
     if detect is None or _short(detect.qualname) not in ('Detect', 'IKeypoint'):
         raise ConversionError(f'{path}: the last layer is '
                               f'{_short(detect.qualname) if detect else "missing"}, not a '
                               f'YOLO-Pose Detect head')
+    nkpt = int(detect.__dict__.get('nkpt') or 0)
+    is_pose = is_pose_model(model, path)
+    if detection is None:
+        detection = not is_pose
     kpt_branch = detect.children().get('m_kpt')
-    nkpt = detect.__dict__.get('nkpt')
-    if kpt_branch is None or not nkpt:
+    nc = detect.__dict__.get('nc')
+    if detection and is_pose:
+        raise ConversionError(f'{path}: a YOLO-Pose keypoint model ({nkpt} keypoints), not a '
+                              f'detector: convert it as a pose checkpoint')
+    if not detection and not is_pose:
         raise ConversionError(f'{path}: a detection-only model (its Detect head has no keypoint '
-                              f'branch m_kpt): only YOLO-Pose keypoint checkpoints convert')
-    if int(nkpt) != num_keypoints:
+                              f'branch m_kpt): convert it as a person detector to initialise '
+                              f'training (load_from)')
+    if not detection and nkpt != num_keypoints:
         raise ConversionError(f'{path}: the model predicts {nkpt} keypoints but the target '
                               f'dataset has {num_keypoints}: give a metainfo file with {nkpt} '
                               f'keypoints (--metainfo)')
-    nc = detect.__dict__.get('nc')
-    if nc != 1:
+    if not detection and nc != 1:
         raise ConversionError(f'{path}: the model has {nc} classes; YOLO-Pose person models '
                               f'have 1')
     # The P6 layer list, layer by layer.
@@ -161,8 +172,8 @@ def inspect_reference_model(model: InertModule, tensors: Dict[str, torch.Tensor]
     if acts != {'SiLU'}:
         raise ConversionError(f'{path}: no matching config: activations {sorted(acts)} (a '
                               f'TI-lite model?); our configs build the SiLU YOLO-Pose')
-    m_kpt0 = kpt_branch.children().get('0')
-    if m_kpt0 is None or len(m_kpt0.children()) != 12:
+    m_kpt0 = kpt_branch.children().get('0') if kpt_branch is not None else None
+    if not detection and (m_kpt0 is None or len(m_kpt0.children()) != 12):
         raise ConversionError(f'{path}: no matching config: the keypoint branch is not the '
                               f'depthwise stack (dw_conv_kpt) of yolov5s6_kpts.yaml')
 
@@ -186,8 +197,19 @@ def inspect_reference_model(model: InertModule, tensors: Dict[str, torch.Tensor]
     return ReferenceArchitecture(
         widen_factor=widen, deepen_factor=deepen, neck_blocks=depths[15],
         in_channels=[int(c * widen) for c in (256, 512, 768, 1024)],
-        num_keypoints=int(nkpt), anchors=anchors.tolist(), strides=strides,
+        num_keypoints=num_keypoints if detection else nkpt, anchors=anchors.tolist(),
+        strides=strides, num_classes=int(nc),
         stem_order='contract' if 'contract' in layers[0].children() else 'focus', size=size)
+
+
+def is_pose_model(model: InertModule, path) -> bool:
+    """Whether a reference ``Model`` predicts keypoints (YOLO-Pose) or only boxes (YOLOv5,
+    whose ``Detect`` has no ``m_kpt``, or in the YOLO-Pose code base an ``m_kpt`` with
+    ``nkpt = 0`` and no output channels)."""
+    layers = _layers(model, path)
+    detect = layers.get(max(layers)) if layers else None
+    return bool(detect is not None and detect.__dict__.get('nkpt')
+                and detect.children().get('m_kpt') is not None)
 
 
 def _walk(module: InertModule):
@@ -196,26 +218,38 @@ def _walk(module: InertModule):
         yield from _walk(child)
 
 
-def to_mmpose_state_dict(tensors: Dict[str, torch.Tensor],
-                         arch: ReferenceArchitecture) -> 'OrderedDict[str, torch.Tensor]':
-    """Rename the reference's tensors to ours, reorder the stem, convert to fp32."""
+def reference_key_to_ours(key: str) -> Optional[str]:
+    """Our state-dict name of a reference tensor (``model.<layer>.<rest>``); None for the
+    anchors (config, not weights: ``head.anchors``)."""
     renames = {'C3': _C3_RENAMES, 'SPP': _SPP_RENAMES, 'Detect': _DETECT_RENAMES}
+    m = re.match(r'model\.(\d+)\.(.+)$', key)
+    layer, rest = int(m.group(1)), m.group(2)
+    if layer == 33 and rest in ('anchors', 'anchor_grid'):
+        return None
+    prefix, kind = _LAYERS[layer]
+    for pattern, repl in renames.get(kind, ()):
+        rest = re.sub(pattern, repl, rest)
+    return f'{prefix}.{rest}'
+
+
+def to_mmpose_state_dict(tensors: Dict[str, torch.Tensor],
+                         arch: ReferenceArchitecture,
+                         layout_code: bool = True) -> 'OrderedDict[str, torch.Tensor]':
+    """Rename the reference's tensors to ours, reorder the stem, convert to fp32.
+    ``layout_code``: add the head's ``channel_layout_code`` for the reference layout."""
     out = OrderedDict()
     for key, value in tensors.items():
-        m = re.match(r'model\.(\d+)\.(.+)$', key)
-        layer, rest = int(m.group(1)), m.group(2)
-        if layer == 33 and rest in ('anchors', 'anchor_grid'):
+        name = reference_key_to_ours(key)
+        if name is None:
             continue  # anchors are config (head.anchors), reported in meta
-        prefix, kind = _LAYERS[layer]
-        for pattern, repl in renames.get(kind, ()):
-            rest = re.sub(pattern, repl, rest)
         value = value.float() if value.is_floating_point() else value.clone()
-        if layer == 0 and rest == 'conv.conv.weight' and arch.stem_order == 'contract':
+        if name == 'backbone.stem.conv.conv.weight' and arch.stem_order == 'contract':
             c = value.shape[1] // 4  # input blocks [TL, TR, BL, BR] -> [TL, BL, TR, BR]
             value = torch.cat([value[:, :c], value[:, 2 * c:3 * c], value[:, c:2 * c],
                                value[:, 3 * c:]], dim=1)
-        out[f'{prefix}.{rest}'] = value
-    out['head.channel_layout_code'] = torch.tensor(0, dtype=torch.uint8)  # 'reference'
+        out[name] = value
+    if layout_code:
+        out['head.channel_layout_code'] = torch.tensor(0, dtype=torch.uint8)  # 'reference'
     return out
 
 
@@ -275,7 +309,7 @@ def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=No
                               f'{sorted(ckpt)[:8]}); not a YOLOv5/YOLO-Pose training checkpoint')
     tensors = model.tensors()
     num_keypoints = parse_pose_metainfo(dict(from_file=metainfo))['num_keypoints']
-    arch = inspect_reference_model(model, tensors, src, num_keypoints)
+    arch = inspect_reference_model(model, tensors, src, num_keypoints, detection=False)
     state_dict = to_mmpose_state_dict(tensors, arch)
     cfg, base_anchors = build_config(arch, base_config)
     num_params = _check_against_model(state_dict, cfg, src)
