@@ -14,14 +14,17 @@ import unittest
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.runner.checkpoint import load_checkpoint
 
 from lrfg_mmpose.convert import (ConversionError, convert_detector_checkpoint,
                                  convert_yolopose_checkpoint, load_reference_checkpoint,
                                  reference_key_to_ours)
 from lrfg_mmpose.utils import build_pose_model
+from tests.helpers import paper_cfg_on_subset
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference-train'
@@ -130,3 +133,39 @@ class TestDetectorCheckpoint(unittest.TestCase):
         self.assertIn('470 tensors for load_from', proc.stdout)
         self.assertIn('head.kpt_convs.0', proc.stdout)
         self.assertIn(f"load_from = '{self.dir / 'cli.pth'}'", proc.stdout)
+
+
+class StartState(Hook):
+    def before_train(self, runner):
+        self.state = {k: v.clone() for k, v in runner.model.state_dict().items()}
+        self.lrs = None
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        self.losses = {k: float(v.detach()) for k, v in outputs.items()}
+        if self.lrs is None:
+            self.lrs = {g['name']: g['lr'] for g in runner.optim_wrapper.optimizer.param_groups}
+
+
+@pytest.mark.slow
+def test_paper_config_trains_from_the_converted_detector(tmp_path):
+    """mim train's path: the paper config (LRFG at width 0.125, its 960 pipeline with mosaic,
+    its recipe) with load_from = the converted person detector, 2 iterations on 4 embedded
+    images: what the detector carries is loaded, the schedule starts as the reference's."""
+    from mmengine.runner import Runner
+    dst = tmp_path / 'person.pth'
+    res = convert_detector_checkpoint(PERSON, dst, MAIN)
+    cfg = paper_cfg_on_subset(tmp_path / 'run', num_images=4, batch_size=2)
+    cfg.load_from = str(dst)
+    hook = StartState()
+    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] != 'AnchorRecallHook']
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(hook, priority='LOWEST')
+    runner.train()
+    written = torch.load(dst, weights_only=True)['state_dict']
+    loaded = set(hook.state) - set(res.from_scratch) - {'head.channel_layout_code'}
+    assert len(loaded) > 300
+    for key in loaded:  # what the converter said would load, as training starts
+        assert torch.equal(hook.state[key], written[key]), key
+    assert runner.iter == 2
+    assert all(np.isfinite(v) for v in hook.losses.values())
+    assert hook.lrs == dict(no_decay=0.0, decay=0.0, bias=0.1)

@@ -117,3 +117,51 @@ def reference_order(name: str, value: torch.Tensor) -> torch.Tensor:
         value = torch.cat([value[:, :c], value[:, 2 * c:3 * c], value[:, c:2 * c],
                            value[:, 3 * c:]], 1)
     return value
+
+
+def cpu_launcher_adaptations():
+    """What MMEngine's ``pytorch`` launcher assumes of a GPU machine, adapted for CPU processes
+    (test harness only): ``torch.cuda.set_device`` becomes a no-op and DDP gets no
+    ``device_ids`` (CPU modules take none)."""
+    from mmengine.model.wrappers import MMDistributedDataParallel
+    torch.cuda.set_device = lambda *args, **kwargs: None
+    init = MMDistributedDataParallel.__init__
+
+    def cpu_init(self, module, *args, **kwargs):
+        kwargs.pop('device_ids', None)
+        init(self, module, *args, **kwargs)
+    MMDistributedDataParallel.__init__ = cpu_init
+
+
+def duplicated_batches(ref, per_rank: int, world_size: int) -> list:
+    """The fixture's first 4 images in batches that every process sees alike: batch b of a
+    rank holds images ``b * per_rank ... + per_rank``, each rank the same ones, and the
+    one-process list (``world_size`` 1, batch ``per_rank * W``) holds each image W times, in
+    the order MMEngine's DefaultSampler deals them out (index i goes to rank i % W)."""
+    samples = reference_samples(ref)[:4]
+    out = []
+    for b in range(len(samples) // per_rank):
+        for k in range(per_rank):
+            out += [samples[b * per_rank + k]] * world_size
+    return out
+
+
+def ddp_worker(rank: int, world_size: int, port: int, out_dir: str, max_epochs: int,
+               lr_scale: float = 1.0):
+    """One process of a distributed run on the duplicated batches; rank 0 saves the weights."""
+    import os
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank),
+                      LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size))
+    torch.set_num_threads(1)
+    cpu_launcher_adaptations()
+    from mmengine.dist import init_dist
+    init_dist('pytorch', backend='gloo')  # before the sampler is made (it reads the world size)
+    ref = dict(np.load(FIXTURE / 'train_steps.npz'))
+    samples = duplicated_batches(ref, 2, world_size)
+    runner = reference_runner(Path(out_dir), samples, batch_size=2, max_epochs=max_epochs,
+                              launcher='pytorch', lr_scale=lr_scale)
+    runner.train()
+    if rank == 0:
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        torch.save(dict(state=model.state_dict(), iters=runner.iter,
+                        world_size=runner.world_size), Path(out_dir) / 'ddp.pth')
