@@ -27,7 +27,7 @@ OURS_LAYOUTS = dict(ours_reference='reference', ours_per_anchor='per_anchor')
 def run(name, config, args, ann_file, img_dir):
     from lrfg_mmpose.apis import overfit_cfg, run_overfit
     cfg = overfit_cfg(config, ann_file, img_dir, args.input_size, args.iters, args.eval_every,
-                      args.lr, Path(args.work_dir) / name)
+                      args.lr, Path(args.work_dir) / name, args.recipe, args.load_from)
     if name == 'ours_paper_loss':
         cfg.model.head.loss_weights.kpt_l1 = 0.0  # the OKS keypoint loss alone
     if name in OURS_LAYOUTS:
@@ -46,17 +46,25 @@ def main():
     parser.add_argument('--config', default=str(OURS), help='our model config; its training '
                         'data gives the images (any keypoint set: compare with yoloxpose_s only '
                         'on COCO\'s 17)')
+    parser.add_argument('--images-from', help='config whose training data gives the images '
+                        '(default: --config; e.g. the CPU config for a COCO config)')
     parser.add_argument('--num-images', type=int, default=8)
     parser.add_argument('--input-size', type=int, default=320)
     parser.add_argument('--iters', type=int, default=400)
     parser.add_argument('--eval-every', type=int, default=50)
     parser.add_argument('--lr', type=float, default=1e-2)
+    parser.add_argument('--recipe', choices=['shared', 'config'], default='shared',
+                        help='shared: one AdamW schedule for every model (default); config: '
+                        'each config\'s own optimizer, schedule hook and EMA (the paper configs: '
+                        'the reference\'s train.py recipe), one epoch per iteration')
+    parser.add_argument('--load-from', help='initial weights (e.g. a converted YOLO-Pose '
+                        'checkpoint); default random')
     parser.add_argument('--work-dir', default='work_dirs/overfit')
     args = parser.parse_args()
 
     from lrfg_mmpose.datasets import write_coco_subset
     from lrfg_mmpose.utils import load_config
-    train = load_config(args.config).train_dataloader.dataset
+    train = load_config(args.images_from or args.config).train_dataloader.dataset
     root = Path(train.get('data_root') or '')
     if not root.is_absolute() and not root.exists():  # configs name data from the repo's root
         root = ROOT / root
@@ -66,8 +74,9 @@ def main():
     configs = dict(ours=args.config, ours_paper_loss=args.config, yoloxpose_s=YOLOXPOSE_S,
                    **{name: args.config for name in OURS_LAYOUTS})
     results = {m: run(m, configs[m], args, ann_file, img_dir) for m in args.models}
+    optimiser = f'AdamW lr {args.lr}' if args.recipe == 'shared' else "each config's recipe"
     print(f'\nOver-fit check: {args.num_images} real images, input {args.input_size}, '
-          f'{args.iters} iterations, AdamW lr {args.lr}, augmentation off')
+          f'{args.iters} iterations, {optimiser}, augmentation off')
     for name, res in results.items():
         curve = '  '.join(f'{it}:{ap:.3f}' for it, ap in res['curve'])
         reached = next((it for it, ap in res['curve'] if ap >= 0.8), None)

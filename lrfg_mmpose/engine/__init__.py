@@ -4,10 +4,10 @@ optimizer groups and accumulation (``OPTIM_WRAPPER_CONSTRUCTORS``, ``OPTIM_WRAPP
 from .hooks import (AnchorRecallHook, NaNGuardHook, NonFiniteLossError, RNGStateHook,
                     YOLOv5EMAHook, YOLOv5ModelEMA, YOLOv5ParamSchedulerHook, one_cycle_factor,
                     rng_states, set_rng_states)
-from .optimizers import (GROUP_NAMES, YOLOv5OptimWrapper, YOLOv5OptimWrapperConstructor,
-                         yolov5_param_groups)
+from .optimizers import (GROUP_NAMES, YOLOv5AmpOptimWrapper, YOLOv5OptimWrapper,
+                         YOLOv5OptimWrapperConstructor, yolov5_param_groups)
 
 __all__ = ['AnchorRecallHook', 'NaNGuardHook', 'NonFiniteLossError', 'RNGStateHook', 'rng_states',
            'set_rng_states', 'YOLOv5EMAHook', 'YOLOv5ModelEMA', 'YOLOv5ParamSchedulerHook',
-           'one_cycle_factor', 'GROUP_NAMES', 'YOLOv5OptimWrapper',
+           'one_cycle_factor', 'GROUP_NAMES', 'YOLOv5AmpOptimWrapper', 'YOLOv5OptimWrapper',
            'YOLOv5OptimWrapperConstructor', 'yolov5_param_groups']

@@ -127,3 +127,47 @@ class TestYOLOv5ParamGroups(unittest.TestCase):
         self.assertEqual(first['bias'].weight_decay, 0.0)
         self.assertEqual(first['bias'].lr, 0.1)
         self.assertEqual(first['decay'].lr, 0.0)
+
+
+class TestYOLOv5OptimWrapper(unittest.TestCase):
+    """The reference's accumulation: a step at ni % accumulate == 0 on the summed gradients
+    of the iterations since the last step (not divided by accumulate)."""
+
+    def check(self, wrapper_type, **kwargs):
+        from mmpose.registry import OPTIM_WRAPPERS
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 1, bias=False)
+        start = model.weight.detach().clone()
+        optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+        wrapper = OPTIM_WRAPPERS.build(dict(type=wrapper_type, optimizer=optimizer, **kwargs))
+        wrapper.initialize_count_status(model, 0, 100)
+        xs = [torch.full((1, 3), float(i + 1)) for i in range(7)]
+        steps, pending, expected = [], torch.zeros(1, 3), start.clone()
+        for ni, (x, acc) in enumerate(zip(xs, [1, 1, 2, 2, 3, 3, 3])):
+            wrapper.accumulate = acc
+            with wrapper.optim_context(model):
+                loss = model(x).sum()
+            wrapper.update_params(loss)
+            pending += x  # d(w . x) / dw
+            if ni % acc == 0:
+                expected -= pending
+                pending.zero_()
+                steps.append(ni)
+            torch.testing.assert_close(model.weight.detach(), expected)
+        self.assertEqual(steps, [0, 1, 2, 6])  # iterations 3-6 summed into one step
+
+    def test_plain(self):
+        self.check('YOLOv5OptimWrapper')
+
+    def test_mixed_precision_wrapper_keeps_the_rule(self):
+        from unittest import mock
+        with mock.patch('mmengine.optim.optimizer.amp_optimizer_wrapper.is_cuda_available',
+                        return_value=True):
+            self.check('YOLOv5AmpOptimWrapper', loss_scale=1.0)
+
+    def test_accumulative_counts_refused(self):
+        from mmpose.registry import OPTIM_WRAPPERS
+        optimizer = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1.0)
+        with self.assertRaisesRegex(ValueError, 'remove accumulative_counts'):
+            OPTIM_WRAPPERS.build(dict(type='YOLOv5OptimWrapper', optimizer=optimizer,
+                                      accumulative_counts=4))

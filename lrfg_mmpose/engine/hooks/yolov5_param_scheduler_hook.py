@@ -36,6 +36,7 @@ import math
 
 import numpy as np
 from mmengine.hooks import Hook
+from mmengine.runner import EpochBasedTrainLoop
 from mmpose.registry import HOOKS
 
 
@@ -78,6 +79,10 @@ class YOLOv5ParamSchedulerHook(Hook):
 
     # -- set-up ---------------------------------------------------------------------------
     def before_train(self, runner) -> None:
+        loop = getattr(runner, 'train_loop', None)
+        if loop is not None and not isinstance(loop, EpochBasedTrainLoop):
+            raise ValueError('YOLOv5ParamSchedulerHook follows epochs (its one-cycle schedule is '
+                             'stepped once an epoch): use train_cfg type EpochBasedTrainLoop')
         if runner.param_schedulers:
             raise ValueError('YOLOv5ParamSchedulerHook schedules lr and momentum itself: set '
                              'param_scheduler = None in the config')

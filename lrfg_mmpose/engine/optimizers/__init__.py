@@ -3,7 +3,7 @@
 ``OPTIM_WRAPPER_CONSTRUCTORS`` and ``OPTIM_WRAPPERS``)."""
 from .yolov5_optim_constructor import (GROUP_NAMES, YOLOv5OptimWrapperConstructor,
                                        yolov5_param_groups)
-from .yolov5_optim_wrapper import YOLOv5OptimWrapper
+from .yolov5_optim_wrapper import YOLOv5AmpOptimWrapper, YOLOv5OptimWrapper
 
-__all__ = ['GROUP_NAMES', 'YOLOv5OptimWrapper', 'YOLOv5OptimWrapperConstructor',
-           'yolov5_param_groups']
+__all__ = ['GROUP_NAMES', 'YOLOv5AmpOptimWrapper', 'YOLOv5OptimWrapper',
+           'YOLOv5OptimWrapperConstructor', 'yolov5_param_groups']

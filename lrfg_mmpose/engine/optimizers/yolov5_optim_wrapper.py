@@ -18,23 +18,16 @@ The hook also clears the gradients at every epoch start, as the reference does, 
 over at an epoch's end are dropped. In distributed runs, gradients are synchronised only on
 iterations that step (``no_sync`` otherwise), which gives the same summed gradient.
 """
-from mmengine.optim import OptimWrapper
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmpose.registry import OPTIM_WRAPPERS
 
 
-@OPTIM_WRAPPERS.register_module()
-class YOLOv5OptimWrapper(OptimWrapper):
-    """``OptimWrapper`` stepping at ``ni % accumulate == 0`` on summed gradients.
-
-    Args:
-        accumulate (int): batches per step until a hook sets :attr:`accumulate`. Defaults to 1.
-        **kwargs: as ``OptimWrapper`` (``clip_grad``...). ``accumulative_counts`` is refused:
-            use ``accumulate``.
-    """
+class _ReferenceAccumulation:
+    """The reference's stepping rule, mixed into an MMEngine optimizer wrapper."""
 
     def __init__(self, accumulate: int = 1, **kwargs):
         if kwargs.get('accumulative_counts', 1) != 1:
-            raise ValueError('YOLOv5OptimWrapper accumulates to the nominal batch itself '
+            raise ValueError(f'{type(self).__name__} accumulates to the nominal batch itself '
                              '(YOLOv5ParamSchedulerHook sets it): remove accumulative_counts')
         super().__init__(**kwargs)
         self.accumulate = int(accumulate)
@@ -49,3 +42,24 @@ class YOLOv5OptimWrapper(OptimWrapper):
     def should_sync(self) -> bool:
         # called before the forward pass of iteration ni, when _inner_count == ni
         return self._inner_count % self.accumulate == 0
+
+
+@OPTIM_WRAPPERS.register_module()
+class YOLOv5OptimWrapper(_ReferenceAccumulation, OptimWrapper):
+    """``OptimWrapper`` stepping at ``ni % accumulate == 0`` on summed gradients.
+
+    Args:
+        accumulate (int): batches per step until a hook sets :attr:`accumulate`. Defaults to 1.
+        **kwargs: as ``OptimWrapper`` (``clip_grad``...). ``accumulative_counts`` is refused:
+            use ``accumulate``.
+    """
+
+
+@OPTIM_WRAPPERS.register_module()
+class YOLOv5AmpOptimWrapper(_ReferenceAccumulation, AmpOptimWrapper):
+    """:class:`YOLOv5OptimWrapper` with mixed precision (MMEngine's ``AmpOptimWrapper``: autocast
+    and a dynamic loss scale), what the reference's train.py uses on CUDA. Needs a GPU (MMEngine
+    refuses it otherwise); ``mim train --amp`` accepts only MMEngine's own wrappers, so select it
+    in the config: ``--cfg-options optim_wrapper.type=YOLOv5AmpOptimWrapper``.
+    """
+
