@@ -154,4 +154,6 @@ def paper_cfg_on_subset(work_dir: Path, num_images: int = 4, batch_size: int = 2
     cfg.load_from = None
     cfg.work_dir = str(work_dir)
     cfg.randomness = dict(seed=0)
+    # its own visualizer: MMEngine keeps one instance per name for the whole process
+    cfg.visualizer.name = f'visualizer-{Path(work_dir).as_posix()}'
     return cfg

@@ -149,3 +149,34 @@ def test_benchmark_takes_a_config_of_another_keypoint_set():
     assert model.head.num_keypoints == 13
     losses = model.train_step(batch, optimizer(model))
     assert all(v.isfinite() for v in losses.values())
+
+
+def test_paper_configs_train_with_the_reference_recipe():
+    """Every paper config: the reference's train.py recipe (groups, schedule hook, EMA, no lr
+    rescaling); 80 epochs from the person detector, or the 300-epoch from-scratch recipe."""
+    paper = [CONFIGS / 'lrfg_yolopose_coco.py', CONFIGS / 'lrfg_yolopose_2xb32-80e_coco-960.py',
+             CONFIGS / 'lrfg_yolopose_2xb32-300e_coco-960.py',
+             *sorted((CONFIGS / 'ablation').glob('*.py')), *sorted((CONFIGS / 'yolopose').glob('*.py'))]
+    assert len(paper) == 13
+    for path in paper:
+        cfg = Config.fromfile(str(path))
+        assert cfg.optim_wrapper.constructor == 'YOLOv5OptimWrapperConstructor', path.name
+        assert cfg.optim_wrapper.type == 'YOLOv5OptimWrapper', path.name
+        assert cfg.optim_wrapper.optimizer == dict(type='SGD', lr=0.01, momentum=0.937,
+                                                   weight_decay=5e-4, nesterov=True), path.name
+        assert cfg.param_scheduler is None, path.name
+        hook = cfg.default_hooks.param_scheduler
+        assert (hook.type, hook.lr_factor, hook.warmup_epochs, hook.warmup_min_iters,
+                hook.warmup_bias_lr, hook.warmup_momentum, hook.nominal_batch_size) == \
+            ('YOLOv5ParamSchedulerHook', 0.2, 3, 1000, 0.1, 0.8, 64), path.name
+        assert [h.type for h in cfg.custom_hooks if 'EMA' in h.type] == ['YOLOv5EMAHook']
+        assert not cfg.auto_scale_lr.enable, path.name
+        assert cfg.train_dataloader.batch_size == 32, path.name
+        if '300e' in path.name:
+            assert (cfg.train_cfg.max_epochs, cfg.load_from) == (300, None)
+        else:
+            size = 'm6' if 'm6' in path.name else 'l6' if 'l6' in path.name else 's6'
+            assert cfg.train_cfg.max_epochs == 80, path.name
+            assert cfg.load_from == f'checkpoints/yolov5{size}_person_lrfg.pth', path.name
+            text = path.read_text()
+            assert 'load_from' in text, f'{path.name} does not document its load_from'

@@ -29,9 +29,8 @@ from typing import List
 
 import torch
 
-from .reference_pickle import InertModule, load_reference_checkpoint
-from .yolopose_checkpoint import (MAIN_CONFIG, ConversionError, ReferenceArchitecture,
-                                  inspect_reference_model, to_mmpose_state_dict)
+from .yolopose_checkpoint import (MAIN_CONFIG, ReferenceArchitecture, read_reference_model,
+                                  to_mmpose_state_dict)
 
 
 @dataclass
@@ -67,16 +66,9 @@ def convert_detector_checkpoint(src, dst, base_config=MAIN_CONFIG,
         CheckpointFormatError, ConversionError: one line naming the file and the cause.
     """
     from mmengine.config import Config
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
-    ckpt = load_reference_checkpoint(src)
-    model = ckpt.get('model')  # train.py loads ckpt['model'] (the EMA once stripped)
-    if not isinstance(model, InertModule):
-        raise ConversionError(f'{src}: no pickled model under "model" (keys: '
-                              f'{sorted(ckpt)[:8]}); not a YOLOv5 training checkpoint')
-    tensors = model.tensors()
-    num_keypoints = parse_pose_metainfo(dict(from_file=metainfo))['num_keypoints']
-    arch = inspect_reference_model(model, tensors, src, num_keypoints, detection=True)
+    # train.py loads ckpt['model'] (the EMA once stripped)
+    ckpt, _, tensors, arch = read_reference_model(src, ('model', ), metainfo, detection=True)
     renamed = to_mmpose_state_dict(tensors, arch, layout_code=False)
 
     cfg = Config.fromfile(str(base_config))

@@ -16,7 +16,7 @@ import re
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
@@ -282,6 +282,22 @@ def _check_against_model(state_dict, cfg, path) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def read_reference_model(src, keys: Sequence[str], metainfo: str, detection: bool) -> tuple:
+    """The checkpoint dict, the key of the model read (the first of ``keys`` holding one),
+    its tensors and its :class:`ReferenceArchitecture` (checked: pose or ``detection``)."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    ckpt = load_reference_checkpoint(src)
+    source_key = next((k for k in keys if isinstance(ckpt.get(k), InertModule)), None)
+    if source_key is None:
+        raise ConversionError(f'{src}: no pickled model under {" or ".join(map(repr, keys))} '
+                              f'(keys: {sorted(ckpt)[:8]}); not a YOLOv5/YOLO-Pose training '
+                              f'checkpoint')
+    tensors = ckpt[source_key].tensors()
+    num_keypoints = parse_pose_metainfo(dict(from_file=metainfo))['num_keypoints']
+    arch = inspect_reference_model(ckpt[source_key], tensors, src, num_keypoints, detection)
+    return ckpt, source_key, tensors, arch
+
+
 def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=None,
                                 metainfo: str = 'configs/_base_/datasets/coco.py'
                                 ) -> ConversionResult:
@@ -300,16 +316,8 @@ def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=No
     Raises:
         CheckpointFormatError, ConversionError: one line naming the file and the cause.
     """
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    ckpt = load_reference_checkpoint(src)
-    source_key = 'ema' if isinstance(ckpt.get('ema'), InertModule) else 'model'
-    model = ckpt.get(source_key)
-    if not isinstance(model, InertModule):
-        raise ConversionError(f'{src}: no pickled model under "ema" or "model" (keys: '
-                              f'{sorted(ckpt)[:8]}); not a YOLOv5/YOLO-Pose training checkpoint')
-    tensors = model.tensors()
-    num_keypoints = parse_pose_metainfo(dict(from_file=metainfo))['num_keypoints']
-    arch = inspect_reference_model(model, tensors, src, num_keypoints, detection=False)
+    ckpt, source_key, tensors, arch = read_reference_model(src, ('ema', 'model'), metainfo,
+                                                           detection=False)
     state_dict = to_mmpose_state_dict(tensors, arch)
     cfg, base_anchors = build_config(arch, base_config)
     num_params = _check_against_model(state_dict, cfg, src)
