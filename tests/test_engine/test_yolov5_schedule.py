@@ -171,3 +171,26 @@ class TestYOLOv5OptimWrapper(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, 'remove accumulative_counts'):
             OPTIM_WRAPPERS.build(dict(type='YOLOv5OptimWrapper', optimizer=optimizer,
                                       accumulative_counts=4))
+
+
+def test_vis_scheduler_tool_writes_the_csv_and_plot(tmp_path):
+    """tools/vis_scheduler.py: one row per iteration and group, the documented columns, a PNG;
+    a missing config is one line."""
+    import csv
+    import subprocess
+    import sys
+    tool = str(ROOT / 'tools' / 'vis_scheduler.py')
+    out, png = tmp_path / 's.csv', tmp_path / 's.png'
+    proc = subprocess.run([sys.executable, tool, str(MAIN), '--dataset-size', '640', '--ngpus', '2',
+                           '--batch-size', '32', '--epochs', '3', '--out', str(out), '--plot',
+                           str(png)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader(out.open()))
+    assert rows[0] == ['iter', 'epoch', 'group', 'lr', 'momentum', 'weight_decay']
+    assert len(rows) == 1 + 30 * 3  # 10 iterations an epoch on each of 2 GPUs, 3 epochs
+    assert [r[2] for r in rows[1:4]] == list(GROUP_NAMES)
+    assert float(rows[3][3]) == 0.1 and float(rows[1][3]) == 0.0  # bias / no_decay at iter 0
+    assert png.stat().st_size > 10_000
+    proc = subprocess.run([sys.executable, tool, 'missing.py', '--dataset-size', '1', '--out',
+                           str(out)], capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stderr.strip() == 'error: missing.py: no such config file'
