@@ -156,7 +156,8 @@ def test_paper_configs_train_with_the_reference_recipe():
     rescaling); 80 epochs from the person detector, or the 300-epoch from-scratch recipe."""
     paper = [CONFIGS / 'lrfg_yolopose_coco.py', CONFIGS / 'lrfg_yolopose_2xb32-80e_coco-960.py',
              CONFIGS / 'lrfg_yolopose_2xb32-300e_coco-960.py',
-             *sorted((CONFIGS / 'ablation').glob('*.py')), *sorted((CONFIGS / 'yolopose').glob('*.py'))]
+             *sorted((CONFIGS / 'ablation').glob('*.py')),
+             *sorted((CONFIGS / 'yolopose').glob('*.py'))]
     assert len(paper) == 13
     for path in paper:
         cfg = Config.fromfile(str(path))

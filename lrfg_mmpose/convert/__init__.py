@@ -8,7 +8,8 @@ from .yolopose_checkpoint import (ConversionError, ReferenceArchitecture,
                                   is_pose_model, reference_key_to_ours, to_mmpose_state_dict)
 
 __all__ = [
-    'CheckpointFormatError', 'ConversionError', 'DetectorConversionResult', 'InertModule', 'PartialLoadReport',
+    'CheckpointFormatError', 'ConversionError', 'DetectorConversionResult', 'InertModule',
+    'PartialLoadReport',
     'ReferenceArchitecture', 'convert_detector_checkpoint', 'convert_yolopose_checkpoint',
     'inspect_reference_model', 'is_pose_model', 'reference_key_to_ours',
     'load_reference_checkpoint', 'partial_load_report', 'to_mmpose_state_dict',

@@ -125,9 +125,9 @@ class TestDetectorCheckpoint(unittest.TestCase):
             convert_yolopose_checkpoint(PERSON, self.dir / 'y.pth')
 
     def test_cli_takes_a_detector_and_prints_what_starts_from_scratch(self):
-        proc = subprocess.run([sys.executable, str(ROOT / 'tools' / 'convert_yolopose_checkpoint.py'),
-                               str(PERSON), str(self.dir / 'cli.pth')], capture_output=True,
-                              text=True)
+        tool = str(ROOT / 'tools' / 'convert_yolopose_checkpoint.py')
+        proc = subprocess.run([sys.executable, tool, str(PERSON), str(self.dir / 'cli.pth')],
+                              capture_output=True, text=True)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn('person detector', proc.stdout)
         self.assertIn('470 tensors for load_from', proc.stdout)
