@@ -13,7 +13,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmcv.ops import nms
 from mmengine.dist import get_world_size
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
@@ -21,6 +20,7 @@ from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptMultiConfig, OptSampleList
 from torch import Tensor
+from torchvision.ops import nms
 
 from ...deploy.letterbox import check_input_size
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
@@ -314,7 +314,8 @@ class YOLOPoseHead(BaseModule):
             if len(keep) > nms_pre:
                 keep = keep[scores[i, keep].topk(nms_pre).indices]
             if len(keep):
-                _, order = nms(boxes[i, keep].contiguous(), scores[i, keep].contiguous(), nms_thr)
+                # torchvision's NMS, as the reference's (CPU and CUDA kernels in its wheels)
+                order = nms(boxes[i, keep].contiguous(), scores[i, keep].contiguous(), nms_thr)
                 keep = keep[order[:max_per_img]]
             input_w, input_h = check_input_size(data_sample.metainfo['input_size'],
                                                 self.featmap_strides[-1])
