@@ -99,9 +99,8 @@ model = dict(
 codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=input_size)
 data_mode = 'bottomup'
 data_root = 'data/'
-# MMPose's YOLOXHSVRandomAug adds HSV offsets; these approximate the reference's gains
-# (0.015, 0.7, 0.4) at mid-range values: hue 0.015 * 180, sat 0.7 * 100, value 0.4 * 128.
-hsv_aug = dict(type='YOLOXHSVRandomAug', hue_delta=3, saturation_delta=70, value_delta=50)
+# the reference's augment_hsv: hue, saturation and value x (1 + U(-1, 1) x gain), every image
+hsv_aug = dict(type='YOLOv5HSVRandomAug', hue_gain=0.015, saturation_gain=0.7, value_gain=0.4)
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='Mosaic', img_scale=input_size, pad_val=114.0, prob=1.0,
