@@ -48,9 +48,9 @@ def main():
                 sys.exit('error: --out-config is for pose checkpoints; a detector checkpoint is '
                          'for the load_from line of a config')
             return report_detector(args, convert_detector_checkpoint(
-                args.src, args.dst, args.base_config, args.metainfo))
+                args.src, args.dst, args.base_config, args.metainfo, ckpt=ckpt))
         res = convert_yolopose_checkpoint(args.src, args.dst, args.base_config, args.out_config,
-                                          args.metainfo)
+                                          args.metainfo, ckpt=ckpt)
     except (CheckpointFormatError, ConversionError) as e:
         sys.exit(f'error: {e}')
     arch = res.architecture

@@ -25,7 +25,7 @@ pose model (``Contract`` order) would read those stem weights with two blocks sw
 """
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import torch
 
@@ -53,14 +53,15 @@ def _model_state(cfg_model) -> dict:
 
 
 def convert_detector_checkpoint(src, dst, base_config=MAIN_CONFIG,
-                                metainfo: str = 'configs/_base_/datasets/coco.py'
-                                ) -> DetectorConversionResult:
+                                metainfo: str = 'configs/_base_/datasets/coco.py',
+                                ckpt: Optional[dict] = None) -> DetectorConversionResult:
     """Write the tensors of detector ``src`` that the reference would load into its pose
     model, under our names, to ``dst`` (for a config's ``load_from``).
 
     The selection is made against Table 1's baseline (the reference's architecture) at the
     detector's width and depth; ``from_scratch`` is reported for ``base_config``'s own model
     (an LRFG variant also starts its FGCSPP, SCA or GhostConv layers from scratch).
+    ``ckpt``: ``src`` as :func:`load_reference_checkpoint` read it, if already read.
 
     Raises:
         CheckpointFormatError, ConversionError: one line naming the file and the cause.
@@ -68,7 +69,8 @@ def convert_detector_checkpoint(src, dst, base_config=MAIN_CONFIG,
     from mmengine.config import Config
 
     # train.py loads ckpt['model'] (the EMA once stripped)
-    ckpt, _, tensors, arch = read_reference_model(src, ('model', ), metainfo, detection=True)
+    ckpt, _, tensors, arch = read_reference_model(src, ('model', ), metainfo, detection=True,
+                                                  ckpt=ckpt)
     renamed = to_mmpose_state_dict(tensors, arch, layout_code=False)
 
     cfg = Config.fromfile(str(base_config))

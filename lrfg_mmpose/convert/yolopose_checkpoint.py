@@ -131,13 +131,13 @@ def inspect_reference_model(model: InertModule, tensors: Dict[str, torch.Tensor]
     YOLOv5 P6 detector (True), a YOLO-Pose model (False), or either (None); for a detector
     ``num_keypoints`` is the pose model's."""
     layers = _layers(model, path)
-    detect = layers.get(max(layers)) if layers else None
+    detect = _detect_layer(layers)
     if detect is None or _short(detect.qualname) not in ('Detect', 'IKeypoint'):
         raise ConversionError(f'{path}: the last layer is '
                               f'{_short(detect.qualname) if detect else "missing"}, not a '
                               f'YOLO-Pose Detect head')
     nkpt = int(detect.__dict__.get('nkpt') or 0)
-    is_pose = is_pose_model(model, path)
+    is_pose = _predicts_keypoints(detect)
     if detection is None:
         detection = not is_pose
     kpt_branch = detect.children().get('m_kpt')
@@ -206,10 +206,16 @@ def is_pose_model(model: InertModule, path) -> bool:
     """Whether a reference ``Model`` predicts keypoints (YOLO-Pose) or only boxes (YOLOv5,
     whose ``Detect`` has no ``m_kpt``, or in the YOLO-Pose code base an ``m_kpt`` with
     ``nkpt = 0`` and no output channels)."""
-    layers = _layers(model, path)
-    detect = layers.get(max(layers)) if layers else None
-    return bool(detect is not None and detect.__dict__.get('nkpt')
-                and detect.children().get('m_kpt') is not None)
+    detect = _detect_layer(_layers(model, path))
+    return detect is not None and _predicts_keypoints(detect)
+
+
+def _detect_layer(layers: Dict[int, InertModule]) -> Optional[InertModule]:
+    return layers.get(max(layers)) if layers else None
+
+
+def _predicts_keypoints(detect: InertModule) -> bool:
+    return bool(detect.__dict__.get('nkpt') and detect.children().get('m_kpt') is not None)
 
 
 def _walk(module: InertModule):
@@ -232,6 +238,15 @@ def reference_key_to_ours(key: str) -> Optional[str]:
     return f'{prefix}.{rest}'
 
 
+def swap_stem_blocks(weight: torch.Tensor) -> torch.Tensor:
+    """The stem conv weight with its 2nd and 3rd input-channel blocks swapped: the
+    reference's ``Contract`` order (top-left, top-right, bottom-left, bottom-right pixels) to
+    mmdet's ``Focus`` order (top-left, bottom-left, top-right, bottom-right), and back."""
+    c = weight.shape[1] // 4
+    return torch.cat([weight[:, :c], weight[:, 2 * c:3 * c], weight[:, c:2 * c],
+                      weight[:, 3 * c:]], dim=1)
+
+
 def to_mmpose_state_dict(tensors: Dict[str, torch.Tensor],
                          arch: ReferenceArchitecture,
                          layout_code: bool = True) -> 'OrderedDict[str, torch.Tensor]':
@@ -244,9 +259,7 @@ def to_mmpose_state_dict(tensors: Dict[str, torch.Tensor],
             continue  # anchors are config (head.anchors), reported in meta
         value = value.float() if value.is_floating_point() else value.clone()
         if name == 'backbone.stem.conv.conv.weight' and arch.stem_order == 'contract':
-            c = value.shape[1] // 4  # input blocks [TL, TR, BL, BR] -> [TL, BL, TR, BR]
-            value = torch.cat([value[:, :c], value[:, 2 * c:3 * c], value[:, c:2 * c],
-                               value[:, 3 * c:]], dim=1)
+            value = swap_stem_blocks(value)
         out[name] = value
     if layout_code:
         out['head.channel_layout_code'] = torch.tensor(0, dtype=torch.uint8)  # 'reference'
@@ -282,11 +295,13 @@ def _check_against_model(state_dict, cfg, path) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def read_reference_model(src, keys: Sequence[str], metainfo: str, detection: bool) -> tuple:
+def read_reference_model(src, keys: Sequence[str], metainfo: str, detection: bool,
+                         ckpt: Optional[dict] = None) -> tuple:
     """The checkpoint dict, the key of the model read (the first of ``keys`` holding one),
-    its tensors and its :class:`ReferenceArchitecture` (checked: pose or ``detection``)."""
+    its tensors and its :class:`ReferenceArchitecture` (checked: pose or ``detection``).
+    ``ckpt``: the file's dict when the caller has read it already."""
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    ckpt = load_reference_checkpoint(src)
+    ckpt = load_reference_checkpoint(src) if ckpt is None else ckpt
     source_key = next((k for k in keys if isinstance(ckpt.get(k), InertModule)), None)
     if source_key is None:
         raise ConversionError(f'{src}: no pickled model under {" or ".join(map(repr, keys))} '
@@ -299,8 +314,8 @@ def read_reference_model(src, keys: Sequence[str], metainfo: str, detection: boo
 
 
 def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=None,
-                                metainfo: str = 'configs/_base_/datasets/coco.py'
-                                ) -> ConversionResult:
+                                metainfo: str = 'configs/_base_/datasets/coco.py',
+                                ckpt: Optional[dict] = None) -> ConversionResult:
     """Convert ``src`` (a reference ``.pt``) into an MMEngine checkpoint ``dst``.
 
     Args:
@@ -312,12 +327,13 @@ def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=No
         out_config: if given, write the complete config (``base_config`` plus the override)
             here, ready for ``mim test``, ``tools/infer.py`` and ``load_from``.
         metainfo: dataset meta file giving the expected keypoint count.
+        ckpt: ``src`` as :func:`load_reference_checkpoint` read it, if already read.
 
     Raises:
         CheckpointFormatError, ConversionError: one line naming the file and the cause.
     """
     ckpt, source_key, tensors, arch = read_reference_model(src, ('ema', 'model'), metainfo,
-                                                           detection=False)
+                                                           detection=False, ckpt=ckpt)
     state_dict = to_mmpose_state_dict(tensors, arch)
     cfg, base_anchors = build_config(arch, base_config)
     num_params = _check_against_model(state_dict, cfg, src)

@@ -22,7 +22,7 @@ from mmengine.runner.checkpoint import load_checkpoint
 
 from lrfg_mmpose.convert import (ConversionError, convert_detector_checkpoint,
                                  convert_yolopose_checkpoint, load_reference_checkpoint,
-                                 reference_key_to_ours)
+                                 reference_key_to_ours, swap_stem_blocks)
 from lrfg_mmpose.utils import build_pose_model
 from tests.helpers import paper_cfg_on_subset
 
@@ -66,9 +66,7 @@ class TestDetectorCheckpoint(unittest.TestCase):
         for key in ref:
             ours, theirs = written[reference_key_to_ours(key)], tensors[key]
             if key == 'model.0.conv.conv.weight':
-                c = theirs.shape[1] // 4
-                theirs = torch.cat([theirs[:, :c], theirs[:, 2 * c:3 * c], theirs[:, c:2 * c],
-                                    theirs[:, 3 * c:]], 1)
+                theirs = swap_stem_blocks(theirs)
             self.assertEqual(ours.dtype, torch.float32 if theirs.is_floating_point()
                              else theirs.dtype, key)
             self.assertTrue(torch.equal(ours, theirs.to(ours.dtype)), key)

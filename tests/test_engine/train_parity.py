@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
+from mmengine.dataset import DefaultSampler, pseudo_collate
 from mmengine.hooks import Hook
 from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 from torch.utils.data import DataLoader
 
-from lrfg_mmpose.convert import convert_yolopose_checkpoint
+from lrfg_mmpose.convert import convert_yolopose_checkpoint, swap_stem_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference-train'
@@ -83,11 +83,9 @@ def reference_runner(work_dir: Path, samples: list, batch_size: int, max_epochs:
     model = build_pose_model(cfg.model).to(dtype)
     pre = model.data_preprocessor  # integer mean/std in the config: inputs in dtype too
     pre.mean, pre.std = pre.mean.to(dtype), pre.std.to(dtype)
-    loader = DataLoader(samples, batch_size=batch_size, shuffle=False, collate_fn=pseudo_collate)
-    if launcher != 'none':
-        from mmengine.dataset import DefaultSampler
-        loader = DataLoader(samples, batch_size=batch_size, collate_fn=pseudo_collate,
-                            sampler=DefaultSampler(samples, shuffle=False))
+    # in order; in a distributed run each process takes every world_size-th sample
+    loader = DataLoader(samples, batch_size=batch_size, collate_fn=pseudo_collate,
+                        sampler=DefaultSampler(samples, shuffle=False))
     ema = [h for h in cfg.custom_hooks if h['type'].endswith('EMAHook')]
     default_hooks = copy.deepcopy(cfg.default_hooks)
     default_hooks.update(checkpoint=dict(type='CheckpointHook', interval=10**6),
@@ -112,11 +110,7 @@ def flat_probe(value: torch.Tensor) -> np.ndarray:
 
 def reference_order(name: str, value: torch.Tensor) -> torch.Tensor:
     """Our tensor in the reference's element order (the stem's pixel blocks swapped back)."""
-    if name == 'backbone.stem.conv.conv.weight':
-        c = value.shape[1] // 4
-        value = torch.cat([value[:, :c], value[:, 2 * c:3 * c], value[:, c:2 * c],
-                           value[:, 3 * c:]], 1)
-    return value
+    return swap_stem_blocks(value) if name == 'backbone.stem.conv.conv.weight' else value
 
 
 def cpu_launcher_adaptations():

@@ -100,7 +100,6 @@ class YOLOv5ParamSchedulerHook(Hook):
         self.warmup_iters = max(round(self.warmup_epochs * self.batches_per_epoch),
                                 self.warmup_min_iters)
         total = runner.train_dataloader.batch_size * runner.world_size
-        self.total_batch_size = total
         self.accumulate_ratio = self.nominal_batch_size / total
         self.nominal_accumulate = max(round(self.accumulate_ratio), 1)
         decay_scale = total * self.nominal_accumulate / self.nominal_batch_size
@@ -126,20 +125,19 @@ class YOLOv5ParamSchedulerHook(Hook):
 
     def values(self, ni: int, epoch: int, group: dict):
         """(lr, momentum) of ``group`` at iteration ``ni`` of ``epoch``."""
-        target = group['initial_lr'] * one_cycle_factor(epoch, self.max_epochs,
-                                                        self.lr_factor, self.scheduler_type)
+        warming_up = ni <= self.warmup_iters
+        # the reference's one-epoch lag, from the epoch after the one the warm-up ends in
+        lagged = not warming_up and epoch > self.warmup_iters // self.batches_per_epoch
+        target = group['initial_lr'] * one_cycle_factor(
+            epoch - 1 if lagged else epoch, self.max_epochs, self.lr_factor, self.scheduler_type)
         momentum = group['initial_momentum']
-        if ni <= self.warmup_iters:
-            xi = [0, self.warmup_iters]
-            start = self.warmup_bias_lr if group.get('name') == 'bias' else 0.0
-            lr = float(np.interp(ni, xi, [start, target]))
-            if momentum is not None:
-                momentum = float(np.interp(ni, xi, [self.warmup_momentum, momentum]))
-            return lr, momentum
-        if epoch > self.warmup_iters // self.batches_per_epoch:  # the reference's one-epoch lag
-            target = group['initial_lr'] * one_cycle_factor(
-                epoch - 1, self.max_epochs, self.lr_factor, self.scheduler_type)
-        return target, momentum
+        if not warming_up:
+            return target, momentum
+        xi = [0, self.warmup_iters]
+        start = self.warmup_bias_lr if group.get('name') == 'bias' else 0.0
+        if momentum is not None:
+            momentum = float(np.interp(ni, xi, [self.warmup_momentum, momentum]))
+        return float(np.interp(ni, xi, [start, target])), momentum
 
     def accumulate_at(self, ni: int) -> int:
         """Batches per optimizer step at iteration ``ni`` (the reference's ``accumulate``)."""
