@@ -54,8 +54,8 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    # MMPose's BottomupResize (fit); rect=True: the reference's rectangular inference
-    # (--cfg-options test_dataloader.dataset.pipeline.1.rect=True)
+    # MMPose's BottomupResize (fit), square as the reference's test.py (its loader turns rect
+    # off); rectangular inputs: --cfg-options test_dataloader.dataset.pipeline.1.rect=True
     dict(type='BottomupLetterbox', input_size=input_size, rect=False, pad_val=(114, 114, 114)),
     dict(type='PackPoseInputs',
          meta_keys=('id', 'img_id', 'img_path', 'ori_shape', 'img_shape', 'input_size',

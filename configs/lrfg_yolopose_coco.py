@@ -8,8 +8,9 @@
 #             implicit weights without decay, other weights with decay 5e-4 x total batch x
 #             accumulate / 64, biases), warm-up max(3 epochs, 1000 iterations) (bias lr
 #             0.1 -> lr, others 0 -> lr, momentum 0.8 -> 0.937), one-cycle cosine 1 -> 0.2 per
-#             epoch, gradients accumulated to a batch of 64, the reference's EMA; mosaic 1.0,
-#             scale 0.5-1.5, translate 0.1, flip 0.5, HSV. Look at it before a run:
+#             epoch, gradients accumulated to a batch of 64, the reference's EMA; its data:
+#             mosaic 1.0 with its window, scale 0.5-1.5, translate 0.1, box filter, flip 0.5,
+#             multiplicative HSV, its training and evaluation images. Look at it before a run:
 #             python tools/vis_scheduler.py configs/lrfg_yolopose_coco.py --dataset-size 56599
 #                 --ngpus 2 --batch-size 32 --out schedule.csv --plot schedule.png
 _base_ = 'mmpose::_base_/default_runtime.py'
@@ -101,23 +102,30 @@ data_mode = 'bottomup'
 data_root = 'data/'
 # the reference's augment_hsv: hue, saturation and value x (1 + U(-1, 1) x gain), every image
 hsv_aug = dict(type='YOLOv5HSVRandomAug', hue_gain=0.015, saturation_gain=0.7, value_gain=0.4)
+# The reference's load_mosaic + random_perspective: MMPose's Mosaic builds the 2s x 2s canvas
+# (tiles resized to s on their long side around a centre in [s/2, 3s/2]) as load_mosaic does;
+# YOLOv5RandomPerspective keeps the s x s window around its centre (scale U(0.5, 1.5), shift
+# +-0.1; hyp.scratch.yaml's degrees, shear and perspective are 0), drops boxes as the
+# reference's box_candidates and unlabels keypoints outside; people without keypoints stay
+# box targets (README, "Data").
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='Mosaic', img_scale=input_size, pad_val=114.0, prob=1.0,
          pre_transform=[dict(type='LoadImage')]),
-    dict(type='BottomupRandomAffine', input_size=input_size, shift_factor=0.1, rotate_factor=0,
-         shear_factor=0, scale_factor=(0.5, 1.5), pad_val=114, distribution='uniform',
-         transform_mode='perspective', bbox_keep_corner=False, clip_border=True),
+    dict(type='YOLOv5RandomPerspective', input_size=input_size, max_translate_ratio=0.1,
+         scaling_ratio_range=(0.5, 1.5), max_rotate_degree=0, max_shear_degree=0,
+         max_perspective=0, min_bbox_size=2, min_area_ratio=0.1, max_aspect_ratio=20),
     hsv_aug,
-    dict(type='RandomFlip', prob=0.5),  # flip indices come from the dataset meta (COCO)
-    dict(type='FilterAnnotations', by_kpt=True, by_box=True, keep_empty=False),
+    # the reference's mirror x -> w - x (MMPose's RandomFlip: w - 1 - x); flip indices from
+    # the dataset meta (COCO)
+    dict(type='YOLOv5RandomFlip', prob=0.5),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    # MMPose's BottomupResize (fit); rect=True: the reference's rectangular inference
-    # (--cfg-options test_dataloader.dataset.pipeline.1.rect=True)
+    # MMPose's BottomupResize (fit), square as the reference's test.py (its loader turns rect
+    # off); rectangular inputs: --cfg-options test_dataloader.dataset.pipeline.1.rect=True
     dict(type='BottomupLetterbox', input_size=input_size, rect=False, pad_val=(114, 114, 114)),
     dict(type='PackPoseInputs',
          meta_keys=('id', 'img_id', 'img_path', 'ori_shape', 'img_shape', 'input_size',
@@ -135,9 +143,11 @@ train_dataloader = dict(
         type='CheckedCocoDataset',
         bad_images='skip',  # or 'stop' (with the full list)
         bad_annotations='filter',  # or 'stop'
+        # the reference's training images: those with a non-crowd person with labelled
+        # keypoints (56,599 of train2017); crowd annotations dropped
+        image_set='keypoints',
         data_root=data_root,
         data_mode=data_mode,
-        filter_cfg=dict(filter_empty_gt=False, min_size=32),
         ann_file='coco/annotations/person_keypoints_train2017.json',
         data_prefix=dict(img='coco/train2017/'),
         pipeline=train_pipeline))
@@ -151,6 +161,10 @@ val_dataloader = dict(
     dataset=dict(
         type='CheckedCocoDataset',
         bad_images='skip',  # a skipped val image's people count as missed (AP never inflated)
+        # the reference's evaluation protocol (Table 1): the 2,346 val2017 images with a
+        # keypoint-labelled person. MMPose's (all 5,000, as YOLOX-Pose and RTMO report):
+        # --cfg-options val_dataloader.dataset.image_set=all test_dataloader.dataset.image_set=all
+        image_set='keypoints',
         data_root=data_root,
         data_mode=data_mode,
         ann_file='coco/annotations/person_keypoints_val2017.json',

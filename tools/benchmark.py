@@ -18,6 +18,13 @@ decoding + NMS graph, mapping back) against that checkpoint's network alone::
 
     python tools/benchmark.py --backends torch onnxruntime openvino --models lrfg yoloxpose_s \
         rtmo_s --e2e-checkpoint work_dirs/demo/epoch_300.pth
+
+Training-loader throughput (``--pipeline``): one worker's training samples a second at 960 on
+the embedded images, ours against YOLOX-Pose-s's pipeline and, given a checkout of the
+YOLO-Pose reference, its loader, interleaved; and the workers one GPU needs
+(:mod:`lrfg_mmpose.apis.pipeline_benchmark`)::
+
+    python tools/benchmark.py --pipeline --reference-repo ../edgeai-yolov5
 """
 import argparse
 import json
@@ -26,10 +33,12 @@ from pathlib import Path
 
 import torch
 
-from lrfg_mmpose.apis.benchmark import (ABLATION, MODEL_CONFIGS, build_model,
+from lrfg_mmpose.apis.benchmark import (ABLATION, MODEL_CONFIGS, build_model, cpu_name,
                                         end_to_end_latencies, gmacs, interleaved_times,
                                         median_ms, network_latencies, optimizer, real_batch,
                                         train_step_peak_mb)
+from lrfg_mmpose.apis.pipeline_benchmark import (GPU_IMAGES_PER_S, PIPELINES, augmentation_stats,
+                                                 pipeline_throughput)
 
 DEFAULT_MODELS = ['lrfg', *[p.stem.split('_')[2] for p in ABLATION], 'yoloxpose_tiny',
                   'yoloxpose_s', 'rtmo_s']
@@ -40,7 +49,8 @@ def main():
     parser.add_argument('--models', nargs='+', default=DEFAULT_MODELS,
                         help=f'names ({", ".join(MODEL_CONFIGS)}) or config files (any keypoint '
                         f'set)')
-    parser.add_argument('--input-size', type=int, default=640)
+    parser.add_argument('--input-size', type=int, default=None,
+                        help='default: 640; with --pipeline 960')
     parser.add_argument('--repeats', type=int, default=15, help='timed forward passes per model')
     parser.add_argument('--train-repeats', type=int, default=3, help='timed train steps per model')
     parser.add_argument('--batch-size', type=int, default=2, help='real images per train step')
@@ -64,12 +74,25 @@ def main():
                         help='input size of the end-to-end timing; default: the e2e config\'s')
     parser.add_argument('--deploy-score-thr', type=float, default=0.3,
                         help='deployment score threshold of the end-to-end timing')
+    parser.add_argument('--pipeline', action='store_true',
+                        help='training-loader throughput per worker instead')
+    parser.add_argument('--reference-repo', help='with --pipeline: a checkout of the YOLO-Pose '
+                        'reference (edgeai-yolov5, branch yolo-pose) to time its loader too')
+    parser.add_argument('--gpu-images-per-s', type=float, default=GPU_IMAGES_PER_S,
+                        help='with --pipeline: training images/s of one GPU, for the workers '
+                        'it needs (default: an estimate, see lrfg_mmpose.apis.pipeline_benchmark)')
+    parser.add_argument('--stats-samples', type=int, default=300,
+                        help='with --pipeline: seeded samples for the padding / people / '
+                        'keypoint statistics (0: none)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark')
     parser.add_argument('--json', help='write the results here')
     parser.add_argument('--markdown', help='write the table here')
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
+    if args.pipeline:
+        return loader_benchmark(args)
+    args.input_size = args.input_size or 640
     if args.backends:
         return deploy_benchmark(args)
     torch.manual_seed(0)
@@ -134,6 +157,43 @@ def main():
         Path(args.markdown).write_text(table + '\n')
     if args.json:
         Path(args.json).write_text(json.dumps(dict(header=header, rows=list(rows.values())), indent=2))
+
+
+def loader_benchmark(args):
+    """Training samples per second of one loader worker, ours / YOLOX-Pose-s / reference."""
+    size, repeats = args.input_size or 960, max(args.repeats, 1)
+    rows = pipeline_throughput(size, repeats, args.reference_repo, Path(args.work_dir),
+                               args.gpu_images_per_s)
+    header = (f'Training pipeline, one worker (one process, OpenCV single-threaded), input '
+              f'{size}x{size}, embedded images, {repeats} samples each interleaved, '
+              f'{cpu_name()}; workers per GPU at '
+              f'{args.gpu_images_per_s:g} training images/s.')
+    has_ref = 'reference' in rows
+    lines = [header, '', '| pipeline | ms / image | images/s | workers per GPU |' +
+             (' x reference |' if has_ref else ''),
+             '|---|---|---|---|' + ('---|' if has_ref else '')]
+    for name, r in rows.items():
+        lines.append(f"| {name} | {r['ms_per_image']:.1f} | {r['images_per_s']:.1f} | "
+                     f"{r['workers_per_gpu']} |" +
+                     (f" {r['vs_reference']:.2f} |" if has_ref else ''))
+    stats = {}
+    if args.stats_samples:
+        names = list(PIPELINES) + (['reference'] if has_ref else [])
+        stats = {n: augmentation_stats(n, size, args.stats_samples, args.reference_repo,
+                                       Path(args.work_dir)) for n in names}
+        lines += ['', f'What the samples hold after the geometry (before colour and flip), '
+                  f'{args.stats_samples} seeded samples each:', '',
+                  '| pipeline | grey padding | people per sample | labelled keypoints per person |',
+                  '|---|---|---|---|']
+        lines += [f"| {n} | {r['grey_fraction']:.1%} | {r['people_per_sample']:.2f} | "
+                  f"{r['labelled_keypoints_per_person']:.2f} |" for n, r in stats.items()]
+    table = '\n'.join(lines)
+    print(table)
+    if args.markdown:
+        Path(args.markdown).write_text(table + '\n')
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(header=header, rows=rows, stats=stats),
+                                              indent=2))
 
 
 def deploy_benchmark(args):

@@ -8,20 +8,11 @@ train2017 (118,287 images).
 """
 import argparse
 import os
-import platform
 import tempfile
 
-from lrfg_mmpose.apis.benchmark import image_check_timing
+from lrfg_mmpose.apis.benchmark import cpu_name, image_check_timing
 
 COCO_TRAIN = 118287
-
-
-def cpu_name() -> str:
-    try:
-        with open('/proc/cpuinfo') as f:
-            return next(line.split(':', 1)[1].strip() for line in f if line.startswith('model name'))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def main():

@@ -1,6 +1,7 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """Side-by-side measurements of our models and MMPose's bundled ones (``tools/benchmark.py``)."""
 import multiprocessing
+import platform
 import re
 import statistics
 import time
@@ -20,6 +21,15 @@ MODEL_CONFIGS = {
     'yoloxpose_s': 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py',
     'rtmo_s': 'mmpose::body_2d_keypoint/rtmo/coco/rtmo-s_8xb32-600e_coco-640x640.py',
 }
+
+
+def cpu_name() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), else what ``platform`` knows."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            return next(line.split(':', 1)[1].strip() for line in f if line.startswith('model name'))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
 
 def model_config(name: str):

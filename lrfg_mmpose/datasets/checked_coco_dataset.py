@@ -24,6 +24,7 @@ from mmpose.registry import DATASETS
 
 from ..fileio import check_images
 from .annotation_check import AnnotationReport, DatasetError, mend_annotation
+from .image_set import IMAGE_SETS, select_image_set
 
 BAD_IMAGE_MODES = ('skip', 'stop', 'off')
 BAD_ANNOTATION_MODES = ('filter', 'stop')
@@ -51,6 +52,11 @@ class CheckedCocoDataset(CocoDataset):
         image_check_cache (str | bool, optional): Folder of the image-check cache; False: no
             cache. Defaults to ``$LRFG_CACHE_DIR/image-check`` (``~/.cache/lrfg-mmpose``).
         image_check_workers (int, optional): Decoding threads. Defaults to the CPU count.
+        image_set (str): ``'keypoints'``: the YOLO-Pose reference's images (those with a
+            non-crowd person with labelled keypoints; crowd annotations dropped), for training
+            and for its evaluation protocol; ``'all'``: MMPose's (every annotated image for
+            training, all images for evaluation). See :mod:`~lrfg_mmpose.datasets.image_set`.
+            Defaults to 'all'.
         **kwargs: ``CocoDataset``'s arguments.
 
     Attributes:
@@ -62,17 +68,20 @@ class CheckedCocoDataset(CocoDataset):
 
     def __init__(self, *args, bad_images: str = 'skip', bad_annotations: str = 'filter',
                  image_check_cache: Union[str, bool, None] = None,
-                 image_check_workers: Optional[int] = None, **kwargs):
+                 image_check_workers: Optional[int] = None, image_set: str = 'all', **kwargs):
         if bad_images not in BAD_IMAGE_MODES:
             raise ValueError(f'bad_images={bad_images!r}: use one of {BAD_IMAGE_MODES}')
         if bad_annotations not in BAD_ANNOTATION_MODES:
             raise ValueError(f'bad_annotations={bad_annotations!r}: use one of '
                              f'{BAD_ANNOTATION_MODES}')
+        if image_set not in IMAGE_SETS:
+            raise ValueError(f'image_set={image_set!r}: use one of {IMAGE_SETS}')
         # Set before CocoDataset.__init__, which builds the data list (full_init).
         self.bad_images = bad_images
         self.bad_annotations = bad_annotations
         self.image_check_cache = image_check_cache
         self.image_check_workers = image_check_workers
+        self.image_set = image_set
         self.annotation_report: Optional[AnnotationReport] = None
         self.skipped_images: dict = {}
         self.image_sizes: dict = {}
@@ -104,7 +113,17 @@ class CheckedCocoDataset(CocoDataset):
         return super().parse_data_info(dict(raw_data_info, raw_ann_info=ann))
 
     def load_data_list(self) -> List[dict]:
-        data_list = super().load_data_list()
+        data_list, summary = select_image_set(super().load_data_list(), self.image_set)
+        if not self.test_mode:
+            # Only evaluation reads the verbatim annotations, and the reference's labels hold
+            # no masks: a training sample would copy them (four times a mosaic) for nothing.
+            unused = ('raw_ann_info', ) + (('segmentation', 'invalid_segs') if self.image_set == 'keypoints'
+                                           else ())
+            for info in data_list:
+                for key in unused:
+                    info.pop(key, None)
+        use = 'evaluation protocol' if self.test_mode else 'training set'
+        print_log(f'{use} of {self.ann_file}: {summary}', logger='current')
         if self.bad_images == 'off' or self.bbox_file:
             return data_list
         paths = sorted({d['img_path'] for d in data_list})

@@ -45,8 +45,8 @@ class Predictor:
         precision: 'f32' (default, as PyTorch) or, with OpenVINO, 'bf16' / 'f16' for speed.
         spin: let ONNX Runtime's threads busy-wait between runs (default True).
         rect: rectangular inference (default False): each image letterboxed to its own aspect
-            ratio, its sides padded up to multiples of 64 only (:func:`rect_input_size`), as
-            the YOLO-Pose reference evaluates; needs a model exported with ``--dynamic-size``.
+            ratio, its sides padded up to multiples of 64 only (:func:`rect_input_size`);
+            needs a model exported with ``--dynamic-size``.
     """
 
     def __init__(self, model_path, backend: Optional[str] = None, threads: Optional[int] = None,

@@ -7,6 +7,7 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
@@ -122,12 +123,14 @@ class TestUnusualCocoTrainsAndEvaluates(unittest.TestCase):
         return DATASETS.build(ds_cfg)
 
     def test_training(self):
-        ds = self.build(self.cfg.train_dataloader, test_mode=False)
+        loader = copy.deepcopy(self.cfg.train_dataloader)
+        loader.dataset.image_set = 'all'  # MMPose's: every annotated image
+        ds = self.build(loader, test_mode=False)
         ids = [ds.get_data_info(i)['img_id'] for i in range(len(ds))]
         self.assertEqual(sorted(ids), sorted([CROWD_IMG, NO_KPT_IMG]))  # no-person image: skipped
         crowd = ds.pipeline(ds.get_data_info(ids.index(CROWD_IMG)))
-        # Only the keypoint person is a target; the crowd region and the unlabelled person
-        # are dropped (MMPose's FilterAnnotations by_kpt), as in MMPose's YOLOX-Pose.
+        # With MMPose's FilterAnnotations(by_kpt) (the CPU config, as MMPose's YOLOX-Pose) only
+        # the keypoint person is a target: the crowd region and the unlabelled person are dropped.
         self.assertEqual(len(crowd['data_samples'].gt_instance_labels.bboxes), 1)
         # An image whose people all lack keypoints trains as background (keep_empty=False).
         no_kpt = ds.pipeline(ds.get_data_info(ids.index(NO_KPT_IMG)))
@@ -138,35 +141,82 @@ class TestUnusualCocoTrainsAndEvaluates(unittest.TestCase):
         self.assertTrue(all(torch.isfinite(v) for v in losses.values()))
         self.assertGreater(losses['loss_kpt'].item(), 0)
 
+        # The reference's set ('keypoints', the configs' default) leaves out the image without a
+        # keypoint person and drops crowd annotations; without the by_kpt filter (the paper
+        # configs) the person without keypoints stays a box and objectness target, with no
+        # keypoint loss, as in the reference.
+        ds = self.build(self.cfg.train_dataloader, test_mode=False)
+        self.assertEqual([ds.get_data_info(i)['img_id'] for i in range(len(ds))], [CROWD_IMG])
+        transforms = [t for t in ds.pipeline.transforms if type(t).__name__ != 'FilterAnnotations']
+        names = [type(t).__name__ for t in transforms]
+        before, after = transforms[:names.index('GenerateTarget')], \
+            transforms[names.index('GenerateTarget'):]
+
+        def run(ts, sample):
+            for t in ts:
+                sample = t(sample)
+            return sample
+
+        def people(sample, keep):
+            sample = copy.deepcopy(sample)
+            for key in ('bbox', 'bbox_score', 'keypoints', 'keypoints_visible', 'area'):
+                sample[key] = sample[key][keep]
+            sample['category_id'] = [c for c, k in zip(sample['category_id'], keep) if k]
+            return run(after, sample)
+
+        sample = run(before, ds.get_data_info(0))
+        labelled = sample['keypoints_visible'].reshape(len(sample['bbox']), -1).sum(1) > 0
+        self.assertEqual(labelled.tolist().count(False), 1)  # crowd gone, the unlabelled kept
+        self.assertEqual(len(people(sample, np.ones_like(labelled))['data_samples']
+                             .gt_instance_labels.bboxes), 2)
+        batch = [people(sample, ~labelled)]
+        torch.manual_seed(0)
+        losses = model.loss(*model.data_preprocessor(pseudo_collate(batch), True).values())
+        self.assertGreater(losses['loss_bbox'].item(), 0)
+        self.assertEqual(losses['loss_kpt'].item(), 0)
+        batch = [people(sample, np.zeros_like(labelled))]
+        no_people = model.loss(*model.data_preprocessor(pseudo_collate(batch), True).values())
+        self.assertEqual(no_people['loss_bbox'].item(), 0)
+        self.assertNotAlmostEqual(losses['loss_obj'].item(), no_people['loss_obj'].item(), places=4)
+
     def test_evaluation(self):
         """Perfect predictions for the one keypoint person give AP 1 (crowd and people without
-        keypoints are ignored); a confident detection on the no-person image lowers AP."""
-        ds = self.build(self.cfg.val_dataloader, test_mode=True)
-        self.assertEqual(len(ds), 3)
+        keypoints are ignored). MMPose's protocol (image_set='all') scores every image, so a
+        confident detection on the no-person image lowers AP; the reference's ('keypoints')
+        scores only the image with a keypoint person, so that image is never seen."""
+        for image_set, num_images in (('all', 3), ('keypoints', 1)):
+            loader = copy.deepcopy(self.cfg.val_dataloader)
+            loader.dataset.image_set = image_set
+            ds = self.build(loader, test_mode=True)
+            self.assertEqual(len(ds), num_images)
+            aps = [self.ap_of(ds, false_positive) for false_positive in (False, True)]
+            self.assertAlmostEqual(aps[0], 1.0, places=3)
+            if image_set == 'all':
+                self.assertLess(aps[1], 0.9)
+            else:
+                self.assertAlmostEqual(aps[1], 1.0, places=3)
+
+    def ap_of(self, ds, false_positive):
         model = MODELS.build(self.cfg.model).eval()
         coco = json.loads(self.ann.read_text())
-        aps = []
-        for false_positive in (False, True):
-            metric = METRICS.build(dict(self.cfg.val_evaluator, ann_file=str(self.ann),
-                                        outfile_prefix=str(self.tmp / f'fp{false_positive}')))
-            metric.dataset_meta = ds.metainfo
-            for idx in range(len(ds)):
-                data = model.data_preprocessor(pseudo_collate([ds[idx]]), False)
-                meta = data['data_samples'][0].metainfo
-                anns = [a for a in coco['annotations']
-                        if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
-                if meta['img_id'] == EMPTY_IMG and false_positive:
-                    # the other image's person, pasted as a detection where nobody is
-                    anns = [a for a in coco['annotations'] if a['num_keypoints'] > 0]
-                boxes, kpts, vis = gt_in_input_space(meta, anns)
-                outputs = perfect_outputs(model.head, boxes, kpts, vis, data['inputs'].shape[2:])
-                with mock.patch.object(model.head, 'forward', return_value=outputs):
-                    preds = model.head.predict(None, data['data_samples'], self.cfg.model.test_cfg)
-                results = model.add_pred_to_datasample(preds, None, data['data_samples'])
-                metric.process([], [r.to_dict() for r in results])
-            aps.append(metric.evaluate(len(ds))['coco/AP'])
-        self.assertAlmostEqual(aps[0], 1.0, places=3)
-        self.assertLess(aps[1], 0.9)
+        metric = METRICS.build(dict(self.cfg.val_evaluator, ann_file=str(self.ann),
+                                    outfile_prefix=str(self.tmp / f'fp{false_positive}')))
+        metric.dataset_meta = ds.metainfo
+        for idx in range(len(ds)):
+            data = model.data_preprocessor(pseudo_collate([ds[idx]]), False)
+            meta = data['data_samples'][0].metainfo
+            anns = [a for a in coco['annotations']
+                    if a['image_id'] == meta['img_id'] and a['num_keypoints'] > 0]
+            if meta['img_id'] == EMPTY_IMG and false_positive:
+                # the other image's person, pasted as a detection where nobody is
+                anns = [a for a in coco['annotations'] if a['num_keypoints'] > 0]
+            boxes, kpts, vis = gt_in_input_space(meta, anns)
+            outputs = perfect_outputs(model.head, boxes, kpts, vis, data['inputs'].shape[2:])
+            with mock.patch.object(model.head, 'forward', return_value=outputs):
+                preds = model.head.predict(None, data['data_samples'], self.cfg.model.test_cfg)
+            results = model.add_pred_to_datasample(preds, None, data['data_samples'])
+            metric.process([], [r.to_dict() for r in results])
+        return metric.evaluate(len(ds))['coco/AP']
 
 
 if __name__ == '__main__':

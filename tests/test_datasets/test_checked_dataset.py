@@ -100,6 +100,7 @@ def build(ann_file: Path, img_dir: Path = DATA / 'train2017', dataset_type='Chec
     if dataset_type == 'CocoDataset':
         cfg.pop('bad_images')
         cfg.pop('bad_annotations')
+        cfg.pop('image_set')
     return DATASETS.build(cfg)
 
 
@@ -240,7 +241,7 @@ def test_test_mode_skip_keeps_the_other_images(tmp_path):
     (folder / victim).write_bytes(b'')
     cfg = copy.deepcopy(tiny_cfg().val_dataloader.dataset)
     cfg.update(data_root='', ann_file=str(DATA / 'annotations' / 'person_keypoints_val2017.json'),
-               data_prefix=dict(img=str(folder) + '/'))
+               data_prefix=dict(img=str(folder) + '/'), image_set='all')  # MMPose's protocol
     ds = DATASETS.build(cfg)
     assert len(ds) == len(coco['images']) - 1
     assert ds.skipped_images == {str(folder / victim): 'empty file (0 bytes)'}

@@ -1,5 +1,5 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""MMPose's ``BottomupResize`` (fit) with the YOLO-Pose reference's rectangular inference."""
+"""MMPose's ``BottomupResize`` (fit) with a rectangular-input option."""
 from typing import Sequence, Tuple
 
 from mmpose.datasets.transforms import BottomupResize
@@ -15,8 +15,9 @@ class BottomupLetterbox(BottomupResize):
     ``rect=False``: the canvas is ``input_size`` (exactly MMPose's ``BottomupResize`` with
     ``resize_mode='fit'``). ``rect=True``: the canvas keeps the image's aspect ratio, each side
     padded only up to a multiple of ``size_factor`` (``rect_input_size``; a 640 x 480 image at
-    640 gets a 640 x 512 input instead of 640 x 640), as the reference's test script evaluates
-    (its ``rect`` batches; it pads by half a stride more, this pads to the next multiple). The
+    640 gets a 640 x 512 input instead of 640 x 640), the ``rect`` batches of YOLOv5's test
+    script (which pads by half a stride more; this pads to the next multiple). The YOLO-Pose
+    reference's loader turns ``rect`` off, so it evaluates square inputs (``rect=False``). The
     input size travels in the meta keys, so predictions map back to the image either way.
 
     Args:

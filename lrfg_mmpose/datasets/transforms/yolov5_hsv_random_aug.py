@@ -26,10 +26,8 @@ def hsv_lookup_tables(gains) -> tuple:
 
 def apply_hsv_gains(img: np.ndarray, gains) -> np.ndarray:
     """A BGR uint8 image with its hue, saturation and value scaled by ``gains``."""
-    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
-    for channel, table in enumerate(hsv_lookup_tables(gains)):
-        hsv[..., channel] = table[hsv[..., channel]]
-    return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
+    tables = np.stack(hsv_lookup_tables(gains), axis=-1)[:, None]  # (256, 1, 3): one per channel
+    return cv2.cvtColor(cv2.LUT(cv2.cvtColor(img, cv2.COLOR_BGR2HSV), tables), cv2.COLOR_HSV2BGR)
 
 
 @TRANSFORMS.register_module()
