@@ -1,8 +1,11 @@
 """Install lrfg-mmpose, an MMPose plugin for LRFG-YoloPose.
 
-The OpenMMLab stack (torch, mmcv with compiled ops, mmdet, mmpose) is installed by
-``tools/setup_env.sh`` (``make env``): mmcv 2.1.0 must be compiled against torch 2.14 and
-mmpose's declared ``chumpy`` dependency does not build, so they are not listed here.
+The OpenMMLab stack (torch, mmcv, mmdet, mmpose) is not declared: ``pip install -e .`` goes into
+an environment that has it (the project's own: ``tools/setup_env.sh``; yours: README, "Install
+into your own environment") and pulls nothing. Declaring mmpose would make pip resolve its
+``chumpy`` requirement, which does not build on current Python, and mmcv must match the
+environment's torch. ``pip install -e .[runtime]`` adds what the torch-free runtime
+(``lrfg_mmpose.deploy``: ONNX Runtime, OpenCV, numpy) needs; ``[openvino]`` its OpenVINO backend.
 """
 import re
 from pathlib import Path
@@ -20,6 +23,10 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
     python_requires='>=3.8',
-    install_requires=['mmpose>=1.3.0', 'mmengine>=0.10.0', 'numpy<2'],
+    install_requires=['numpy'],
+    extras_require={
+        'runtime': ['numpy', 'opencv-python-headless', 'onnxruntime'],
+        'openvino': ['numpy', 'opencv-python-headless', 'openvino'],
+    },
     license='Apache-2.0',
 )

@@ -37,8 +37,10 @@ train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=max_epoch
 # The loss is summed over the batch (x batch size, as the reference) and weight decay scaled to
 # the total batch: never rescale the lr on top (mim train ... --auto-scale-lr would).
 auto_scale_lr = dict(enable=False, base_batch_size=64)
+# type: MMEngine's name, built as YOLOv5OptimWrapper by the constructor (and, after `mim train
+# --amp`, AmpOptimWrapper as YOLOv5AmpOptimWrapper): the reference's accumulation either way
 optim_wrapper = dict(
-    type='YOLOv5OptimWrapper',
+    type='OptimWrapper',
     constructor='YOLOv5OptimWrapperConstructor',
     optimizer=dict(type='SGD', lr=base_lr, momentum=0.937, weight_decay=5e-4, nesterov=True))
 param_scheduler = None  # YOLOv5ParamSchedulerHook sets lr and momentum

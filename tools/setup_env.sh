@@ -42,8 +42,13 @@ if [ -z "$WHEEL" ]; then
   tar -xzf "$SRC"/mmcv-2.1.0.tar.gz -C "$SRC"
   # torch >= 2.10 headers refuse C++17 ("C++20 or later compatible compiler is required").
   sed -i 's/-std=c++14/-std=c++20/g; s/-std=c++17/-std=c++20/g' "$SRC/mmcv-2.1.0/setup.py"
-  (cd "$SRC/mmcv-2.1.0" && MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
-     "$PIP" wheel -q --no-build-isolation --no-deps -w "$CACHE/$KEY" .)
+  # CPU ops only, on any machine: mmcv's build compiles CUDA ops whenever torch sees a GPU
+  # (FORCE_CUDA=0 does not stop it; that needs nvcc and far longer), so the build sees none.
+  # The package needs no mmcv op (NMS is torchvision's, with CPU and CUDA kernels), so this
+  # wheel serves GPU training too.
+  echo "[setup_env] building mmcv's CPU ops only (GPUs hidden from the build: CUDA_VISIBLE_DEVICES=)"
+  (cd "$SRC/mmcv-2.1.0" && CUDA_VISIBLE_DEVICES= MMCV_WITH_OPS=1 FORCE_CUDA=0 \
+     MAX_JOBS=${MAX_JOBS:-$(nproc)} "$PIP" wheel -q --no-build-isolation --no-deps -w "$CACHE/$KEY" .)
   rm -rf "$SRC"
   WHEEL=$(ls "$CACHE/$KEY"/mmcv-2.1.0-*.whl | head -n1)
 fi

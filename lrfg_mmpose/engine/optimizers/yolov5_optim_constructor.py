@@ -48,6 +48,11 @@ def yolov5_param_groups(model: nn.Module) -> Dict[str, List[nn.Parameter]]:
     return groups
 
 
+#: MMEngine's wrapper types and the ones with the reference's accumulation that replace them.
+REFERENCE_WRAPPERS = {'OptimWrapper': 'YOLOv5OptimWrapper',
+                      'AmpOptimWrapper': 'YOLOv5AmpOptimWrapper'}
+
+
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class YOLOv5OptimWrapperConstructor:
     """Build the optimizer over :func:`yolov5_param_groups` (decay only on ``decay``).
@@ -55,9 +60,15 @@ class YOLOv5OptimWrapperConstructor:
     Config::
 
         optim_wrapper = dict(
-            type='YOLOv5OptimWrapper', constructor='YOLOv5OptimWrapperConstructor',
+            type='OptimWrapper', constructor='YOLOv5OptimWrapperConstructor',
             optimizer=dict(type='SGD', lr=0.01, momentum=0.937, weight_decay=5e-4,
                            nesterov=True))
+
+    MMEngine's own wrapper types become the reference-accumulation ones
+    (:data:`REFERENCE_WRAPPERS`: ``OptimWrapper`` -> ``YOLOv5OptimWrapper``,
+    ``AmpOptimWrapper`` -> ``YOLOv5AmpOptimWrapper``), so ``mim train ... --amp``, which
+    accepts only MMEngine's types and switches the config to ``AmpOptimWrapper``, trains
+    with mixed precision and the reference's accumulation. Any other type is built as given.
 
     Each param group carries ``name`` (one of :data:`GROUP_NAMES`) and ``base_weight_decay``
     (the config's value for that group, what the hook scales). ``paramwise_cfg`` is refused:
@@ -84,5 +95,11 @@ class YOLOv5OptimWrapperConstructor:
         cfg['params'] = param_groups
         optimizer = OPTIMIZERS.build(cfg)
         wrapper_cfg = dict(self.optim_wrapper_cfg)
-        wrapper_cfg.setdefault('type', 'YOLOv5OptimWrapper')
+        wrapper_cfg['type'] = wrapper_type(wrapper_cfg.get('type', 'OptimWrapper'))
         return OPTIM_WRAPPERS.build(wrapper_cfg, default_args=dict(optimizer=optimizer))
+
+
+def wrapper_type(name) -> str:
+    """The wrapper :class:`YOLOv5OptimWrapperConstructor` builds for a config's type."""
+    name = name if isinstance(name, str) else name.__name__
+    return REFERENCE_WRAPPERS.get(name, name)
