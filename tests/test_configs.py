@@ -7,16 +7,13 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 
+from lrfg_mmpose.apis.ablation import PAPER_TABLE1
 from tests.helpers import num_params
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / 'configs'
 # Paper Table 1, in row order (M parameters).
-TABLE1 = {
-    't1r1-baseline': 15.1, 't1r2-fgcspp': 21.5, 't1r3-sca': 14.3, 't1r4-implicit': 13.9,
-    't1r5-fgcspp-sca': 20.7, 't1r6-fgcspp-implicit': 20.4, 't1r7-sca-implicit': 13.1,
-    't1r8-fgcspp-sca-implicit': 19.5
-}
+TABLE1 = {row: params for row, (params, _) in PAPER_TABLE1.items()}
 
 
 def build(path):
