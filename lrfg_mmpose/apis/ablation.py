@@ -14,6 +14,7 @@ one run) and the paper's parameters and AP (``tools/ablation.py``).
 import csv
 import json
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -193,7 +194,9 @@ def write_table(rows: List[dict], out_dir: Path, protocol: str, latency_note: st
         ax.annotate(r['row'].split('-', 1)[0], (r['params'] / 1e6, 100 * r['AP']), fontsize=7)
     ax.set_xlabel('parameters (M)')
     ax.set_ylabel('COCO OKS AP (%)')
-    ax.set_title(f'Ablation: AP vs parameters ({protocol})', fontsize=9)
+    for r in paper:
+        ax.annotate(r['row'].split('-', 1)[0], (r['paper_params_m'], r['paper_ap']), fontsize=7)
+    ax.set_title('\n'.join(textwrap.wrap(f'AP vs parameters; {protocol}', 90)), fontsize=8)
     ax.legend()
     fig.tight_layout()
     fig.savefig(out_dir / 'ablation.png', dpi=100)
