@@ -15,6 +15,7 @@ import csv
 import json
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -71,6 +72,10 @@ def row_config(config: str, work_dir: Path, options: Optional[dict] = None):
     cfg.val_dataloader = cfg.test_dataloader
     cfg.val_evaluator = cfg.test_evaluator
     cfg.work_dir = str(work_dir)
+    if cfg.get('visualizer'):
+        # MMEngine keeps one visualizer per name and process, and a later Runner with the same
+        # name would log into the first one's folder: one name per row
+        cfg.visualizer.name = f'ablation:{work_dir}:{time.time_ns()}'
     return cfg
 
 
@@ -121,6 +126,8 @@ def test_row(cfg) -> Dict[str, float]:
     test_cfg.load_from = str(checkpoint)
     test_cfg.resume = False
     test_cfg.work_dir = str(Path(cfg.work_dir) / 'test')
+    if test_cfg.get('visualizer'):
+        test_cfg.visualizer.name = f'ablation:{test_cfg.work_dir}:{time.time_ns()}'
     metrics = {k.split('/', 1)[-1]: float(v) for k, v in Runner.from_cfg(test_cfg).test().items()}
     out.write_text(json.dumps(dict(metrics, checkpoint=checkpoint.name), indent=2))
     return metrics
