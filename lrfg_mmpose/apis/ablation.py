@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from .benchmark import ABLATION, MODEL_CONFIGS, build_model, gmacs, interleaved_times, median_ms
+from .benchmark import (ABLATION, MODEL_CONFIGS, build_model, gmacs, interleaved_times, median_ms,
+                        model_config)
 from .pipeline_benchmark import DATA, resized_pipeline
 
 #: The paper's Table 1 per row: parameters (M) and COCO AP (%).
@@ -60,8 +61,7 @@ def smoke_options(size: int = 128, epochs: int = 1, images: int = 4) -> dict:
 def row_config(config: str, work_dir: Path, options: Optional[dict] = None):
     """The row's config with ``options`` (:func:`smoke_options`, or ``--cfg-options``) merged,
     its input size changed when ``options['size']`` is given."""
-    from ..utils import load_config
-    cfg = load_config(MODEL_CONFIGS.get(config, config))
+    cfg = model_config(config)
     options = dict(options or {})
     size = options.pop('size', None)
     cfg.merge_from_dict(options)

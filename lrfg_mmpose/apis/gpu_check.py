@@ -19,8 +19,7 @@ from typing import Dict, List, Optional
 
 import torch
 
-from ..utils import build_pose_model
-from .benchmark import model_config
+from .benchmark import build_model, model_config
 from .pipeline_benchmark import DATA, resized_pipeline, train_dataset
 
 
@@ -47,14 +46,10 @@ def train_check(name: str, device: str, size: int, batch_size: int, iters: int,
     cfg = model_config(name)
     if amp:
         apply_amp(cfg)
-    cfg.model.data_preprocessor.pop('batch_augments', None)
-    cfg.model.backbone.pop('init_cfg', None)
     with DefaultScope.overwrite_default_scope('mmpose'):
         ds = train_dataset(name, size)
         batch = pseudo_collate([ds[i % len(ds)] for i in range(batch_size)])
-        model = build_pose_model(cfg.model)
-        model.init_weights()
-        model.to(device).train()
+        model = build_model(name, device).train()
         wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
@@ -103,9 +98,7 @@ def predict_check(name: str, device: str, size: int, work_dir: Path, num_images:
     cfg = _val_cfg(name, size, work_dir)
     with DefaultScope.overwrite_default_scope('mmpose'):
         ds = DATASETS.build(cfg.test_dataloader.dataset)
-        model = build_pose_model(cfg.model)
-        model.init_weights()
-        model.to(device).eval()
+        model = build_model(name, device).eval()
         batch = pseudo_collate([ds[i] for i in range(min(num_images, len(ds)))])
         start = time.perf_counter()
         with torch.no_grad():
