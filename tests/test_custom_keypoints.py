@@ -144,7 +144,7 @@ def test_trains_evaluates_predicts_draws_and_exports(tmp_path):
     checkpoint = tmp_path / 'work' / 'epoch_2.pth'
 
     image = sorted((DATA / 'val2017').glob('*.jpg'))[0]
-    report = infer(str(image), str(config), str(checkpoint), str(tmp_path / 'vis'), bbox_thr=0,
+    report = infer(str(image), str(config), str(checkpoint), str(tmp_path / 'vis'), score_thr=0,
                    progress=False)
     people = json.loads((report.out_dir / 'predictions' / f'{image.stem}.json').read_text())
     assert len(people) > 0 and all(len(p['keypoints']) == K for p in people)
@@ -155,6 +155,6 @@ def test_trains_evaluates_predicts_draws_and_exports(tmp_path):
     meta = json.loads(sidecar_path(onnx_path).read_text())
     assert meta['outputs']['num_keypoints'] == K and meta['keypoints']['names'][0] == 'head'
     assert meta['keypoints']['flip_indices'] == FLIP
-    exported = Predictor(onnx_path, score_thr=0.0)(cv2.imread(str(image)))
+    exported = Predictor(onnx_path)(cv2.imread(str(image)))  # the sidecar's NMS threshold
     assert exported['keypoints'].shape[1:] == (K, 2)
     assert exported['keypoint_scores'].shape[1] == K

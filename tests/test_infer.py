@@ -79,8 +79,7 @@ class TestInference(unittest.TestCase):
         shutil.rmtree(cls.tmp)
 
     def run_media(self, inputs, name, **kwargs):
-        report = run_on_media(self.predictor, inputs, self.tmp / name, bbox_thr=0.0,
-                              progress=False, **kwargs)
+        report = run_on_media(self.predictor, inputs, self.tmp / name, progress=False, **kwargs)
         out = report.out_dir
         return report, sorted((out / 'vis').iterdir()), sorted((out / 'predictions').iterdir())
 
@@ -93,7 +92,7 @@ class TestInference(unittest.TestCase):
 
     def test_image(self):
         report = infer(str(IMAGES[0]), str(self.config), str(self.checkpoint),
-                       str(self.tmp / 'image'), bbox_thr=0.0, progress=False)
+                       str(self.tmp / 'image'), score_thr=0.0, progress=False)
         vis = sorted((report.out_dir / 'vis').iterdir())
         self.assertEqual([p.name for p in vis], [IMAGES[0].name])
         img = cv2.imread(str(vis[0]))
@@ -239,7 +238,7 @@ def test_tool_exit_status_and_summary(infer_main, tmp_path, capsys):
     model.init_weights()
     torch.save({'state_dict': model.state_dict()}, tmp_path / 'tiny.pth')
     common = ['--config', tmp_path / 'tiny.py', '--checkpoint', tmp_path / 'tiny.pth',
-              '--no-progress', '--bbox-thr', '0']
+              '--no-progress', '--score-thr', '0.001']
     folder = folder_with_a_truncated_jpeg(tmp_path)
     code, out, err = run_tool(infer_main, [folder, *common, '--out-dir', tmp_path / 'o'], capsys)
     bad = sorted(folder.iterdir())[4]

@@ -11,7 +11,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS, TRANSFORMS
 
 from lrfg_mmpose.datasets import fixed_train_pipeline, val_pipeline
-from lrfg_mmpose.deploy import check_input_size, rect_input_size
+from lrfg_mmpose.structures import check_input_size, rect_input_size
 from tests.helpers import DATA, build_dataset, coco_subset, perfect_outputs_ap, tiny_cfg
 
 IMAGE = sorted((DATA / 'val2017').glob('*.jpg'))[0]
@@ -24,10 +24,15 @@ def scope():
 
 def test_invalid_sizes_name_the_nearest_valid_ones():
     assert check_input_size((640, 384)) == (640, 384)
-    with pytest.raises(ValueError, match=r'input size 600x600: width and height must be multiples '
-                                         r'of 64 \(the P6 stride\); the nearest valid sizes are '
-                                         r'576x576, 576x640, 640x576, 640x640$'):
+    with pytest.raises(ValueError, match=r'input size 600x600: width and height must be '
+                                         r'multiples of 64 \(the largest feature stride\); the '
+                                         r'nearest valid sizes are 576x576, 576x640, 640x576, '
+                                         r'640x640$'):
         check_input_size((600, 600))
+    # The stride is the model's (a P3-P5 model's is 32), not a constant.
+    assert check_input_size((608, 608), 32) == (608, 608)
+    assert rect_input_size((640, 480), (640, 640), 32) == (640, 480)
+    assert rect_input_size((640, 480), (640, 640)) == (640, 512)
     with pytest.raises(ValueError, match=r'nearest valid sizes are 640x576, 640x640$'):
         check_input_size((640, 608))
     with pytest.raises(ValueError, match=r'input size 600x600'):

@@ -22,14 +22,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from lrfg_mmpose.deploy import BACKENDS, open_media, open_predictor, run_on_media
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('inputs', help='image, folder of images, or video')
-    parser.add_argument('--backend', choices=['pytorch', 'onnxruntime', 'openvino'],
-                        default='pytorch')
+    parser.add_argument('--backend', choices=list(BACKENDS), default='pytorch',
+                        help='; '.join(f'{k}: {v}' for k, v in BACKENDS.items()))
     parser.add_argument('--config', default=str(ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'),
                         help='pytorch: the model config')
     parser.add_argument('--checkpoint', help='pytorch: the checkpoint')
@@ -40,7 +42,8 @@ def main():
     parser.add_argument('--threads', type=int, default=None, help='exported: CPU threads')
     parser.add_argument('--precision', default='f32', choices=['f32', 'bf16', 'f16'],
                         help='openvino: inference precision (bf16/f16 faster where supported)')
-    parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum person score')
+    parser.add_argument('--score-thr', '--bbox-thr', type=float, default=0.3,
+                        help='people scoring above this are kept (the one person filter)')
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='minimum keypoint score drawn')
     parser.add_argument('--rect', action='store_true', help='rectangular inference: each image '
                         'letterboxed to its aspect ratio, sides padded to multiples of 64 only '
@@ -52,18 +55,13 @@ def main():
     if args.backend != 'pytorch' and not args.model:
         parser.error(f'--model (an exported model) is required with --backend {args.backend}')
     try:
-        if args.backend == 'pytorch':
-            from lrfg_mmpose.apis import infer
-            report = infer(args.inputs, args.config, args.checkpoint, args.out_dir, args.device,
-                           args.bbox_thr, args.kpt_thr, not args.no_progress,
-                           rect=True if args.rect else None)
-        else:
-            from lrfg_mmpose.deploy import Predictor, check_inputs, run_on_media
-            check_inputs(args.inputs)
-            predictor = Predictor(args.model, args.backend, args.threads,
-                                  precision=args.precision, rect=args.rect)
-            report = run_on_media(predictor, args.inputs, args.out_dir, args.bbox_thr,
-                                  args.kpt_thr, not args.no_progress)
+        media = open_media(args.inputs)  # fails early, before a model is loaded
+        predictor = open_predictor(
+            args.backend, args.checkpoint if args.backend == 'pytorch' else args.model,
+            args.config, device=args.device, threads=args.threads, precision=args.precision,
+            score_thr=args.score_thr, rect=args.rect)
+        report = run_on_media(predictor, media, args.out_dir, args.kpt_thr,
+                              not args.no_progress)
     except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included
         sys.exit(f'error: {e}')
     for line in report.summary():

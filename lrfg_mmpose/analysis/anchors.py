@@ -18,7 +18,7 @@ from typing import Dict, Iterable, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
-from ..deploy.letterbox import letterbox_scale
+from ..structures import letterbox_scale
 
 
 def training_box_sizes(data_list: Iterable[dict], image_sizes: Dict[str, Sequence[float]],
@@ -177,5 +177,5 @@ def config_anchor_data(cfg) -> dict:
     head = cfg.model.head
     wh, input_wh = dataset_box_sizes(dataset)
     return dict(wh=wh, anchors=np.asarray(head.get('anchors', DEFAULT_ANCHORS), dtype=np.float64),
-                anchor_thr=head.get('anchor_thr', 4.0), input_wh=input_wh,
+                anchor_thr=head.get('assigner', {}).get('anchor_thr', 4.0), input_wh=input_wh,
                 strides=list(head.get('featmap_strides', (8, 16, 32, 64))))

@@ -8,11 +8,12 @@ JSON. MMPose's ``MMPoseInferencer`` (``demo/inferencer_demo.py``) works with our
 stops at the first bad file of a folder.
 """
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
-from ..deploy.media import MediaReport, check_inputs, run_on_media
+from ..deploy.media import MediaReport, open_media, run_on_media
+from ..structures import People, keypoint_meta
 
 
 class CheckpointError(ValueError):
@@ -20,33 +21,43 @@ class CheckpointError(ValueError):
 
 
 class TorchPredictor:
-    """``TorchPredictor(config, checkpoint)(image)`` -> people in original-image pixels, as
-    :class:`lrfg_mmpose.deploy.Predictor` gives them.
+    """``TorchPredictor(config, checkpoint)(image)`` -> people in original-image pixels: the
+    :class:`~lrfg_mmpose.structures.PosePredictor` of a config and a checkpoint, as
+    :class:`lrfg_mmpose.deploy.Predictor` is that of an exported model.
 
     The checkpoint must fit the config exactly (MMPose's ``init_model`` loads what matches and
     warns about the rest, which gives a model that predicts nonsense without an error).
     ``input_size`` replaces the test pipeline's; ``rect`` turns on rectangular inference
-    (:class:`~lrfg_mmpose.datasets.BottomupLetterbox`).
+    (:class:`~lrfg_mmpose.datasets.BottomupLetterbox`); ``score_thr`` replaces the config's
+    ``model.test_cfg.score_thr``, the one person filter (applied before NMS, as the exported
+    models apply theirs).
     """
 
     def __init__(self, config: str, checkpoint: Optional[str], device: str = 'cpu',
-                 input_size: Optional[Sequence[int]] = None, rect: Optional[bool] = None):
+                 input_size: Optional[Sequence[int]] = None, rect: Optional[bool] = None,
+                 score_thr: Optional[float] = None):
         import lrfg_mmpose  # noqa: F401  (registers the modules before the config is built)
         from mmpose.apis import init_model
 
-        from ..export import keypoint_meta
         from ..utils import load_config
         cfg = load_config(str(config))
         if input_size is not None or rect is not None:
             set_test_resize(cfg, input_size, rect)
+        if score_thr is not None:
+            cfg.model.setdefault('test_cfg', {})['score_thr'] = float(score_thr)
         self.model = init_model(cfg, None, device=device)
         if checkpoint:
             meta = load_strict(self.model, checkpoint, config)
             if 'dataset_meta' in meta:
                 self.model.dataset_meta = meta['dataset_meta']
-        self.meta = dict(keypoints=keypoint_meta(self.model.dataset_meta))
+        self.score_thr = float(self.model.test_cfg.get('score_thr', 0.001))  # the head's default
+        self.keypoints = keypoint_meta(self.model.dataset_meta)
 
-    def __call__(self, image: np.ndarray) -> Dict[str, np.ndarray]:
+    def predict_batch(self, images: Sequence[np.ndarray]) -> List[People]:
+        """The people of each BGR image (one image at a time through MMPose's test pipeline)."""
+        return [self(image) for image in images]
+
+    def __call__(self, image: np.ndarray) -> People:
         from mmpose.apis import inference_bottomup
         pred = inference_bottomup(self.model, image)[0].pred_instances
         return dict(bboxes=pred.bboxes.astype(np.float32),
@@ -102,14 +113,14 @@ def load_strict(model, checkpoint, config) -> dict:
 
 
 def infer(inputs: Union[str, Sequence[str]], config: str, checkpoint: Optional[str],
-          out_dir: str, device: str = 'cpu', bbox_thr: float = 0.3, kpt_thr: float = 0.3,
+          out_dir: str, device: str = 'cpu', score_thr: float = 0.3, kpt_thr: float = 0.3,
           progress: bool = True, rect: Optional[bool] = None) -> MediaReport:
     """Run ``config`` + ``checkpoint`` on ``inputs`` (an image, a folder, a video, or a list of
     image paths) and write pictures with skeletons to ``out_dir/vis`` and one JSON of
-    predictions per image or video to ``out_dir/predictions``. ``bbox_thr`` filters people by
+    predictions per image or video to ``out_dir/predictions``. ``score_thr`` filters people by
     score; ``kpt_thr`` hides keypoints below that confidence in the pictures. Bad files are
     skipped and listed in the returned report (see :func:`~lrfg_mmpose.deploy.run_on_media`).
     ``rect``: rectangular inference (default: as the config says)."""
-    check_inputs(inputs)  # before the model is loaded
-    predictor = TorchPredictor(config, checkpoint, device, rect=rect)
-    return run_on_media(predictor, inputs, out_dir, bbox_thr, kpt_thr, progress)
+    media = open_media(inputs)  # before the model is loaded; a single image decoded once
+    predictor = TorchPredictor(config, checkpoint, device, rect=rect, score_thr=score_thr)
+    return run_on_media(predictor, media, out_dir, kpt_thr, progress)

@@ -8,7 +8,7 @@ from typing import Dict, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..deploy.letterbox import rect_input_size
+from ..structures import rect_input_size
 from .inference import TorchPredictor
 
 

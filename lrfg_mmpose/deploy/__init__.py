@@ -1,12 +1,13 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """Run exported LRFG-YoloPose models with numpy, OpenCV and ONNX Runtime or OpenVINO only:
-no torch, mmcv or MMPose (``import lrfg_mmpose.deploy`` works where they are not installed)."""
-from .backends import BACKENDS, open_backend
-from .letterbox import check_input_size, letterbox_matrix, letterbox_scale, rect_input_size
-from .media import MediaReport, check_inputs, instances, run_on_media
-from .predictor import Predictor, nms
+no torch, mmcv or MMPose (``import lrfg_mmpose.deploy`` works where they are not installed).
+:func:`open_predictor` opens any of :data:`BACKENDS`, PyTorch's included (imported only then)."""
+from ..structures import PosePredictor
+from .backends import RUNTIMES, open_backend
+from .media import Media, MediaReport, instances, open_media, run_on_media
+from .predictor import BACKENDS, Predictor, nms, open_predictor
 from .visualize import draw_people
 
-__all__ = ['BACKENDS', 'MediaReport', 'Predictor', 'check_input_size', 'check_inputs', 'draw_people',
-           'instances', 'letterbox_matrix', 'letterbox_scale', 'nms', 'open_backend',
-           'rect_input_size', 'run_on_media']
+__all__ = ['BACKENDS', 'Media', 'MediaReport', 'PosePredictor', 'Predictor', 'RUNTIMES',
+           'draw_people', 'instances', 'nms', 'open_backend', 'open_media', 'open_predictor',
+           'run_on_media']

@@ -5,7 +5,6 @@ from typing import Dict, Optional
 
 import numpy as np
 
-BACKENDS = ('onnxruntime', 'openvino')
 
 
 class OnnxRuntimeBackend:
@@ -56,6 +55,10 @@ class OpenVINOBackend:
                 zip(self.output_names, self.compiled.outputs)}
 
 
+# The graph runners by name; :data:`lrfg_mmpose.deploy.BACKENDS` adds PyTorch.
+RUNTIMES = {'onnxruntime': OnnxRuntimeBackend, 'openvino': OpenVINOBackend}
+
+
 def open_backend(model_path, backend: Optional[str] = None, threads: Optional[int] = None,
                  precision: str = 'f32', spin: bool = True):
     """``backend``: 'onnxruntime' or 'openvino'; by default OpenVINO for ``.xml`` files and
@@ -64,10 +67,10 @@ def open_backend(model_path, backend: Optional[str] = None, threads: Optional[in
     model_path = Path(model_path)
     if backend is None:
         backend = 'openvino' if model_path.suffix == '.xml' else 'onnxruntime'
-    if backend not in BACKENDS:
-        raise ValueError(f'backend {backend!r}: use one of {BACKENDS}')
+    if backend not in RUNTIMES:
+        raise ValueError(f'backend {backend!r}: an exported model runs on one of '
+                         f'{", ".join(RUNTIMES)}')
     if backend == 'onnxruntime' and model_path.suffix != '.onnx':
         raise ValueError(f'{model_path}: ONNX Runtime reads .onnx files; use --backend openvino '
                          f'for OpenVINO IR (.xml)')
-    cls = OnnxRuntimeBackend if backend == 'onnxruntime' else OpenVINOBackend
-    return cls(model_path, threads, precision, spin)
+    return RUNTIMES[backend](model_path, threads, precision, spin)

@@ -1,6 +1,7 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""An image, a list or folder of images, or a video through any predictor (an exported model's
-:class:`Predictor`, or PyTorch's :class:`lrfg_mmpose.apis.TorchPredictor`): pictures with
+"""An image, a list or folder of images, or a video through any
+:class:`~lrfg_mmpose.structures.PosePredictor` (an exported model's :class:`Predictor`, or
+PyTorch's :class:`lrfg_mmpose.apis.TorchPredictor`): pictures with
 skeletons and JSON of predictions in MMPose's inferencer format (one file per image; one per
 video, a list of ``{frame_id, instances}``).
 
@@ -14,13 +15,14 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
 from ..fileio import BadImageError, read_image
+from ..structures import People, PosePredictor
 from .visualize import draw_people
 
 IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'}
@@ -65,17 +67,12 @@ class MediaReport:
         return lines
 
 
-def instances(people: Dict[str, np.ndarray]) -> List[dict]:
+def instances(people: People) -> List[dict]:
     """People as MMPose's inferencer writes them (``split_instances``)."""
     return [dict(keypoints=people['keypoints'][i].tolist(),
                  keypoint_scores=people['keypoint_scores'][i].tolist(),
                  bbox=[people['bboxes'][i].tolist()], bbox_score=float(people['scores'][i]))
             for i in range(len(people['scores']))]
-
-
-def _keep(people: Dict[str, np.ndarray], bbox_thr: float) -> Dict[str, np.ndarray]:
-    keep = people['scores'] > bbox_thr
-    return {k: v[keep] for k, v in people.items()}
 
 
 def _warn(message: str) -> None:
@@ -92,19 +89,37 @@ def image_paths(inputs: Union[str, Path, Sequence]) -> List[Path]:
     return [Path(p) for p in inputs]
 
 
-def check_inputs(inputs) -> None:
-    """Fail early, before a model is loaded, where the whole run would fail: ``inputs`` missing,
-    a single image that cannot be used (:class:`BadImageError`), a video OpenCV cannot open
-    (ValueError). Folders and lists are checked file by file as they run."""
+@dataclass
+class Media:
+    """What to run on, opened once (:func:`open_media`): a ``video``, or image ``paths``; a
+    single image (``alone``) is already decoded in ``image``, so it is read once only."""
+    paths: List[Path] = field(default_factory=list)
+    video: Optional[Path] = None
+    alone: bool = False
+    image: Optional[np.ndarray] = None
+    ignored: List[str] = field(default_factory=list)  # files of a folder without image suffixes
+
+
+def open_media(inputs) -> Media:
+    """Open ``inputs`` (an image, a folder or list of images, a video) and fail early, before a
+    model is loaded, where the whole run would fail: ``inputs`` missing, a single image that
+    cannot be used (:class:`BadImageError`), a video OpenCV cannot open (ValueError). Folders
+    and lists are checked file by file as they run."""
+    if isinstance(inputs, Media):
+        return inputs
     if not isinstance(inputs, (str, Path)):
-        return
+        return Media(paths=image_paths(inputs))
     path = Path(inputs)
     if not path.exists():
         raise FileNotFoundError(f'{inputs}: no such image, folder or video')
     if path.suffix.lower() in VIDEO_SUFFIXES:
         _open_video(path).release()
-    elif not path.is_dir():
-        read_image(path)
+        return Media(video=path)
+    if path.is_dir():
+        ignored = sorted(str(p) for p in path.iterdir() if p.is_file() and
+                         not p.name.startswith('.') and p.suffix.lower() not in IMAGE_SUFFIXES)
+        return Media(paths=image_paths(path), ignored=ignored)
+    return Media(paths=[path], alone=True, image=read_image(path))
 
 
 def _open_video(video: Path) -> cv2.VideoCapture:
@@ -116,18 +131,17 @@ def _open_video(video: Path) -> cv2.VideoCapture:
     return reader
 
 
-def run_on_media(predictor: Callable[[np.ndarray], Dict[str, np.ndarray]], inputs, out_dir,
-                 bbox_thr: float = 0.3, kpt_thr: float = 0.3,
+def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3,
                  progress: bool = True) -> MediaReport:
     """Pictures (or a video) to ``out_dir/vis``, predictions to ``out_dir/predictions``.
 
     Args:
-        predictor: BGR image -> people (``bboxes``, ``scores``, ``keypoints``,
-            ``keypoint_scores``, original-image pixels), with a ``meta`` attribute holding the
-            sidecar's ``keypoints`` entry (names, skeleton, colours) for drawing.
-        inputs: An image, a folder of images, a list of images, or a video.
+        predictor: Any :class:`~lrfg_mmpose.structures.PosePredictor` (BGR image -> people in
+            original-image pixels); its ``score_thr`` is the only person filter, its
+            ``keypoints`` (names, skeleton, colours) are drawn.
+        inputs: An image, a folder of images, a list of images, a video, or the
+            :class:`Media` that :func:`open_media` opened from one of them.
         out_dir: Where to write.
-        bbox_thr: Minimum person score kept. Defaults to 0.3.
         kpt_thr: Minimum keypoint score drawn. Defaults to 0.3.
         progress: Show a progress bar for folders, lists and videos. Defaults to True.
 
@@ -136,37 +150,28 @@ def run_on_media(predictor: Callable[[np.ndarray], Dict[str, np.ndarray]], input
         BadImageError: a single image that cannot be used.
         ValueError: a video that cannot be opened.
     """
-    single = isinstance(inputs, (str, Path))
-    if single and not Path(inputs).exists():
-        raise FileNotFoundError(f'{inputs}: no such image, folder or video')
+    media = open_media(inputs)
     out = Path(out_dir)
-    report = MediaReport(out)
+    report = MediaReport(out, ignored=media.ignored)
     (out / 'vis').mkdir(parents=True, exist_ok=True)
     (out / 'predictions').mkdir(parents=True, exist_ok=True)
-    if single and Path(inputs).suffix.lower() in VIDEO_SUFFIXES:
-        _run_video(predictor, Path(inputs), out, bbox_thr, kpt_thr, progress, report)
+    if media.video is not None:
+        _run_video(predictor, media.video, out, kpt_thr, progress, report)
         return report
-    paths = image_paths(inputs)
-    alone = single and not Path(inputs).is_dir()
-    if single and not alone:
-        report.ignored = sorted(str(p) for p in Path(inputs).iterdir()
-                                if p.is_file() and not p.name.startswith('.') and
-                                p.suffix.lower() not in IMAGE_SUFFIXES)
-    for path in tqdm(paths, unit='img', disable=not progress or alone, dynamic_ncols=True):
+    for path in tqdm(media.paths, unit='img', disable=not progress or media.alone,
+                     dynamic_ncols=True):
         try:
-            image = read_image(path)
-            people = _keep(predictor(image), bbox_thr)
+            image = media.image if media.alone else read_image(path)
+            people = predictor(image)
         except BadImageError as e:
-            if alone:
-                raise
             _skip(report, path, e.cause)
             continue
         except Exception as e:  # one file's failure must not cost the others
-            if alone:
+            if media.alone:
                 raise
             _skip(report, path, f'prediction failed ({type(e).__name__}: {e})')
             continue
-        cv2.imwrite(str(out / 'vis' / path.name), draw_people(image, people, predictor.meta,
+        cv2.imwrite(str(out / 'vis' / path.name), draw_people(image, people, predictor.keypoints,
                                                               kpt_thr))
         (out / 'predictions' / f'{path.stem}.json').write_text(
             json.dumps(instances(people), indent=1))
@@ -179,7 +184,7 @@ def _skip(report: MediaReport, path: Path, cause: str) -> None:
     _warn(f'skipped {path}: {cause}')
 
 
-def _run_video(predictor, video: Path, out: Path, bbox_thr: float, kpt_thr: float,
+def _run_video(predictor: PosePredictor, video: Path, out: Path, kpt_thr: float,
                progress: bool, report: MediaReport) -> None:
     reader = _open_video(video)
     fps = reader.get(cv2.CAP_PROP_FPS) or 25
@@ -199,13 +204,13 @@ def _run_video(predictor, video: Path, out: Path, bbox_thr: float, kpt_thr: floa
             frame_id += failures
             bar.update(failures)
             failures = 0
-        people = _keep(predictor(frame), bbox_thr)
+        people = predictor(frame)
         frames.append(dict(frame_id=frame_id, instances=instances(people)))
         if writer is None:
             writer = cv2.VideoWriter(str(out / 'vis' / video.name),
                                      cv2.VideoWriter_fourcc(*'mp4v'), fps,
                                      (frame.shape[1], frame.shape[0]))
-        writer.write(draw_people(frame, people, predictor.meta, kpt_thr))
+        writer.write(draw_people(frame, people, predictor.keypoints, kpt_thr))
         report.frames_done += 1
         frame_id += 1
         bar.update(1)

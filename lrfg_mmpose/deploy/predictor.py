@@ -6,15 +6,23 @@ pipeline (``BottomupResize``: the whole image scaled to fit and centred on a gre
 ``PoseDataPreprocessor``: BGR to RGB, / 255), so that the exported model sees what the PyTorch
 model sees and the people come out in the same original-image coordinates.
 """
-import json
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
-from .backends import open_backend
-from .letterbox import check_input_size, letterbox_matrix, rect_input_size
+from ..structures import Sidecar, check_input_size, letterbox_matrix, rect_input_size
+from ..structures.pose_predictor import People, PosePredictor
+from .backends import RUNTIMES, open_backend
+
+# Every predictor backend by name, with what it opens; the tools' --backend choices.
+BACKENDS = {
+    'pytorch': 'a config and a checkpoint (needs torch and MMPose)',
+    'onnxruntime': 'an exported .onnx (tools/export.py) and its sidecar',
+    'openvino': 'an exported OpenVINO .xml (or .onnx) and its sidecar',
+}
+assert set(RUNTIMES) < set(BACKENDS)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_thr: float, max_det: int) -> np.ndarray:
@@ -33,19 +41,22 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_thr: float, max_det: int) -> 
 
 
 class Predictor:
-    """``Predictor(model_path)(image)`` -> people in original-image coordinates.
+    """``Predictor(model_path)(image)`` -> people in original-image coordinates: the
+    :class:`~lrfg_mmpose.structures.PosePredictor` of an exported model.
 
     Args:
         model_path: an exported ``.onnx`` or OpenVINO ``.xml``; its sidecar (``model.onnx.json``,
             written by ``tools/export.py``) must sit next to it.
         backend: 'onnxruntime' or 'openvino' (default: by file type).
         threads: CPU threads (default: the runtime's choice).
-        score_thr: keep people scoring above this (default: the export's threshold).
-        input_size: (w, h) for a model exported with a dynamic size (multiples of 64).
+        score_thr: keep people scoring above this, the one person filter (default: the
+            export's threshold; with NMS in the graph it cannot go below it).
+        input_size: (w, h) for a model exported with a dynamic size (multiples of the
+            model's largest stride, the sidecar's ``size_multiple``).
         precision: 'f32' (default, as PyTorch) or, with OpenVINO, 'bf16' / 'f16' for speed.
         spin: let ONNX Runtime's threads busy-wait between runs (default True).
         rect: rectangular inference (default False): each image letterboxed to its own aspect
-            ratio, its sides padded up to multiples of 64 only (:func:`rect_input_size`);
+            ratio, its sides padded up to multiples of the stride only (:func:`rect_input_size`);
             needs a model exported with ``--dynamic-size``.
     """
 
@@ -53,29 +64,24 @@ class Predictor:
                  score_thr: Optional[float] = None, input_size: Optional[Sequence[int]] = None,
                  precision: str = 'f32', spin: bool = True, rect: bool = False):
         model_path = Path(model_path)
-        meta_path = model_path.with_name(model_path.name + '.json')  # export's sidecar_path
-        if not meta_path.is_file():
-            raise FileNotFoundError(f'{meta_path}: the sidecar written by tools/export.py is '
-                                    f'missing; export the model again or copy it next to '
-                                    f'{model_path.name}')
-        self.meta = json.loads(meta_path.read_text())
+        self.sidecar = meta = Sidecar.read(model_path)
         self.backend = open_backend(model_path, backend, threads, precision, spin)
-        inp = self.meta['input']
-        if input_size is not None and not inp['dynamic_size'] and \
-                list(input_size) != inp['size_wh']:
-            raise ValueError(f'{model_path} was exported for {inp["size_wh"]} only; export with '
-                             f'--dynamic-size for other input sizes')
-        self.input_size = check_input_size(input_size or inp['size_wh'])
-        if rect and not inp['dynamic_size']:
-            raise ValueError(f'{model_path} was exported for {inp["size_wh"]} only; rectangular '
-                             f'inference needs an export with --dynamic-size')
+        if input_size is not None and not meta.dynamic_size and \
+                tuple(input_size) != tuple(meta.input_size):
+            raise ValueError(f'{model_path} was exported for {list(meta.input_size)} only; export '
+                             f'with --dynamic-size for other input sizes')
+        self.size_multiple = meta.size_multiple
+        self.input_size = check_input_size(input_size or meta.input_size, self.size_multiple)
+        if rect and not meta.dynamic_size:
+            raise ValueError(f'{model_path} was exported for {list(meta.input_size)} only; '
+                             f'rectangular inference needs an export with --dynamic-size')
+        if score_thr is not None and score_thr < meta.score_thr and meta.nms_in_graph:
+            raise ValueError(f'score_thr {score_thr} is below {meta.score_thr}, the threshold of '
+                             f'the NMS in {model_path.name}; export again with --score-thr '
+                             f'{score_thr} (or --no-nms)')
         self.rect = rect
-        thr = self.meta['thresholds']
-        self.score_thr = thr['score_thr'] if score_thr is None else score_thr
-        self.iou_thr = thr['nms_iou_thr']
-        self.max_det = self.meta['outputs']['max_det']
-        self.num_keypoints = self.meta['outputs']['num_keypoints']
-        self.pad_value = tuple(self.meta['preprocessing']['pad_value'])
+        self.score_thr = meta.score_thr if score_thr is None else score_thr
+        self.keypoints = meta.keypoints
 
     def preprocess(self, image: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """BGR uint8 (h, w, 3) -> (3, H, W) float32 RGB in [0, 1], and the 2x3 matrix; (W, H) is
@@ -85,10 +91,11 @@ class Predictor:
         elif image.shape[2] == 4:
             image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
         image_wh = (image.shape[1], image.shape[0])
-        size = rect_input_size(image_wh, self.input_size) if self.rect else self.input_size
+        size = rect_input_size(image_wh, self.input_size, self.size_multiple) if self.rect \
+            else self.input_size
         matrix, _ = letterbox_matrix(image_wh, size)
         canvas = cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR,
-                                borderValue=self.pad_value)
+                                borderValue=tuple(self.sidecar.pad_value))
         # BGR HWC uint8 -> RGB CHW float32 / 255 in one pass (4x faster than astype + copy).
         chw = np.empty((3, canvas.shape[0], canvas.shape[1]), np.float32)
         np.divide(canvas.transpose(2, 0, 1)[::-1], np.float32(255), out=chw, dtype=np.float32)
@@ -98,15 +105,18 @@ class Predictor:
                     input_wh: Sequence[int]) -> Dict[str, np.ndarray]:
         """Image ``i``'s people above ``score_thr`` (its input was ``input_wh``), mapped to the
         original image."""
-        K = self.num_keypoints
-        if self.meta['outputs']['nms_in_graph']:
+        K = self.sidecar.num_keypoints
+        if self.sidecar.nms_in_graph:
             n = int(outputs['num_dets'][i])
             boxes, scores = outputs['boxes'][i, :n], outputs['scores'][i, :n]
             kpts = outputs['keypoints'][i, :n]
         else:
             cand = outputs['candidates'][i]
-            cand = cand[cand[:, 4] > self.meta['thresholds']['score_thr']]
-            cand = cand[nms(cand[:, :4], cand[:, 4], self.iou_thr, self.max_det)]
+            # Filtering before NMS keeps the same people above score_thr: lower-scoring boxes
+            # never suppress higher ones.
+            cand = cand[cand[:, 4] > self.score_thr]
+            cand = cand[nms(cand[:, :4], cand[:, 4], self.sidecar.nms_iou_thr,
+                            self.sidecar.max_det)]
             boxes, scores, kpts = cand[:, :4], cand[:, 4], cand[:, 5:].reshape(-1, K, 3)
         keep = scores > self.score_thr
         boxes, scores, kpts = boxes[keep], scores[keep], kpts[keep]
@@ -133,7 +143,27 @@ class Predictor:
         return [self.postprocess(outputs, i, m, size)
                 for i, (m, size) in enumerate(zip(matrices, sizes))]
 
-    def __call__(self, image: np.ndarray) -> Dict[str, np.ndarray]:
-        """People of one BGR image: ``bboxes`` (n, 4) x1 y1 x2 y2, ``scores`` (n,),
-        ``keypoints`` (n, K, 2) and ``keypoint_scores`` (n, K), original-image pixels."""
+    def __call__(self, image: np.ndarray) -> People:
+        """People of one BGR image (:data:`~lrfg_mmpose.structures.People`)."""
         return self.predict_batch([image])[0]
+
+
+def open_predictor(backend: str, model, config: Optional[str] = None, *, device: str = 'cpu',
+                   threads: Optional[int] = None, precision: str = 'f32',
+                   score_thr: Optional[float] = None, input_size: Optional[Sequence[int]] = None,
+                   rect: bool = False, spin: bool = True) -> PosePredictor:
+    """One :class:`~lrfg_mmpose.structures.PosePredictor` for any of :data:`BACKENDS`.
+
+    ``model``: the checkpoint (``'pytorch'``, with ``config``) or the exported model file.
+    ``device`` is PyTorch's; ``threads``, ``precision`` and ``spin`` the runtimes' (see
+    :class:`Predictor`). torch and MMPose are imported only for ``'pytorch'``.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f'backend {backend!r}: use one of {", ".join(BACKENDS)}')
+    if backend == 'pytorch':
+        if not config:
+            raise ValueError('the pytorch backend needs the model config and a checkpoint')
+        from ..apis.inference import TorchPredictor  # torch and MMPose, only here
+        return TorchPredictor(config, model, device, input_size=input_size,
+                              rect=rect or None, score_thr=score_thr)
+    return Predictor(model, backend, threads, score_thr, input_size, precision, spin, rect)

@@ -6,13 +6,14 @@ import cv2
 import numpy as np
 
 
-def draw_people(image: np.ndarray, people: Dict[str, np.ndarray], meta: dict,
+def draw_people(image: np.ndarray, people: Dict[str, np.ndarray], keypoints: dict,
                 kpt_thr: float = 0.3, radius: int = 3, thickness: int = 1) -> np.ndarray:
     """A copy of the BGR ``image`` with each person's box (green), its keypoints above
-    ``kpt_thr`` and the skeleton links between them (the sidecar's ``keypoints`` colours,
+    ``kpt_thr`` and the skeleton links between them, in the colours of the keypoint set
+    ``keypoints`` (:func:`~lrfg_mmpose.structures.keypoint_meta`, a predictor's ``keypoints``;
     RGB, as MMPose's visualiser uses them)."""
     out = image.copy()
-    kmeta = meta['keypoints']
+    kmeta = keypoints
     kpt_colors = [tuple(int(c) for c in reversed(rgb)) for rgb in kmeta['keypoint_colors']]
     link_colors = [tuple(int(c) for c in reversed(rgb)) for rgb in kmeta['skeleton_colors']]
     for box, kpts, kscores in zip(people['bboxes'], people['keypoints'],

@@ -11,27 +11,18 @@ MMPose's ``BottomupResize`` and ``PoseDataPreprocessor`` make) and gives, in inp
   every anchor of every cell (N = 3 (H W / 64 + H W / 256 + H W / 1024 + H W / 4096)).
 
 A JSON sidecar next to the model file (``<model file name>.json``, e.g. ``model.onnx.json``) holds
-what a runtime needs (:func:`sidecar`).
+what a runtime needs (:class:`~lrfg_mmpose.structures.Sidecar`).
 """
-import json
 import tempfile
 from pathlib import Path
 from typing import Optional, Sequence
 
-import numpy as np
 import torch
 import torch.nn as nn
 
+from ..structures import Sidecar, check_input_size, keypoint_meta
+from ..utils import pose_metainfo
 from .onnx_nms import nms_fixed_outputs
-
-SIDECAR_VERSION = 1
-
-
-def sidecar_path(model_path) -> Path:
-    """Where a model file's sidecar lives: ``model.onnx`` -> ``model.onnx.json``."""
-    model_path = Path(model_path)
-    return model_path.with_name(model_path.name + '.json')
-
 
 class YOLOPoseExportModel(nn.Module):
     """A ``BottomupPoseEstimator`` with our head, from images to decoded candidates or to
@@ -73,41 +64,18 @@ def load_deploy_model(config, checkpoint: Optional[str]) -> tuple:
     return fuse_conv_bn(model), cfg
 
 
-def keypoint_meta(meta: dict) -> dict:
-    """The keypoint set of MMPose's parsed dataset meta (``parse_pose_metainfo``) as the sidecar
-    and the drawing code hold it: names, skeleton, flip indices, OKS sigmas, colours (RGB)."""
-    num_kpts = int(meta['num_keypoints'])
-    return dict(
-        names=[meta['keypoint_id2name'][i] for i in range(num_kpts)],
-        skeleton=[list(map(int, link)) for link in meta['skeleton_links']],
-        flip_indices=list(map(int, meta['flip_indices'])),
-        sigmas=[float(s) for s in meta['sigmas']],
-        keypoint_colors=np.asarray(meta['keypoint_colors']).astype(int).tolist(),
-        skeleton_colors=np.asarray(meta['skeleton_link_colors']).astype(int).tolist())
-
-
-def sidecar(cfg, input_size: Sequence[int], nms: bool, dynamic_batch: bool, dynamic_size: bool,
-            max_det: int, iou_thr: float, score_thr: float, output_names: Sequence[str]) -> dict:
-    """What a runtime needs besides the graph: input, preprocessing, outputs, thresholds and
-    the keypoint set (names, skeleton, flip pairs, OKS sigmas, colours)."""
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    meta = parse_pose_metainfo(dict(from_file=cfg.model.head.metainfo))
-    test_cfg = cfg.model.get('test_cfg', {})
-    return dict(
-        format='lrfg-yolopose', version=SIDECAR_VERSION,
-        input=dict(name='images', size_wh=list(input_size), layout='NCHW', dtype='float32',
-                   channel_order='RGB', scale=1 / 255, mean=[0, 0, 0], dynamic_batch=dynamic_batch,
-                   dynamic_size=dynamic_size, size_multiple=64),
-        preprocessing=dict(
-            resize='letterbox', interpolation='linear', pad_value=[114, 114, 114],
-            description=('scale s = min(W / w, H / h); the image centre goes to the input centre '
-                         '(cv2.warpAffine with [[s, 0, W/2 - s w/2], [0, s, H/2 - s h/2]]), as '
-                         'MMPose\'s BottomupResize; x_image = (x_input - W/2) / s + w/2')),
-        outputs=dict(names=list(output_names), nms_in_graph=nms, max_det=max_det,
-                     num_keypoints=int(meta['num_keypoints']), coordinates='input pixels'),
-        thresholds=dict(score_thr=score_thr, nms_iou_thr=iou_thr,
-                        evaluation_score_thr=test_cfg.get('score_thr', 0.001)),
-        keypoints=keypoint_meta(meta))
+def sidecar(cfg, model: nn.Module, input_size: Sequence[int], nms: bool, dynamic_batch: bool,
+            dynamic_size: bool, max_det: int, iou_thr: float, score_thr: float,
+            output_names: Sequence[str]) -> Sidecar:
+    """The export's :class:`~lrfg_mmpose.structures.Sidecar`: the config's keypoint set and
+    evaluation threshold, the head's largest stride as the input's size multiple."""
+    meta = pose_metainfo(model.head.metainfo)
+    return Sidecar(
+        input_size=tuple(input_size), output_names=list(output_names), nms_in_graph=nms,
+        max_det=max_det, num_keypoints=int(meta['num_keypoints']), score_thr=score_thr,
+        nms_iou_thr=iou_thr, keypoints=keypoint_meta(meta), dynamic_batch=dynamic_batch,
+        dynamic_size=dynamic_size, size_multiple=max(model.head.featmap_strides),
+        evaluation_score_thr=cfg.model.get('test_cfg', {}).get('score_thr', 0.001))
 
 
 def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
@@ -116,18 +84,17 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
            max_det: int = 300, iou_thr: Optional[float] = None,
            score_thr: Optional[float] = None, opset: int = 17, fp16: bool = False) -> Path:
     """Export ``config`` + ``checkpoint`` to ``out`` (.onnx, or .xml for OpenVINO IR) and write
-    its sidecar (:func:`sidecar_path`). NMS thresholds default to the config's ``test_cfg``.
-    Returns the model path."""
+    its sidecar (:func:`~lrfg_mmpose.structures.sidecar_path`). NMS thresholds default to
+    the config's ``test_cfg``. Returns the model path."""
     if fmt not in ('onnx', 'openvino'):
         raise ValueError(f'format {fmt!r}: use onnx or openvino')
-    from ..deploy.letterbox import check_input_size
-    w, h = check_input_size(input_size)
     model, cfg = load_deploy_model(config, checkpoint)
+    w, h = check_input_size(input_size, max(model.head.featmap_strides))
     test_cfg = cfg.model.get('test_cfg', {})
     iou_thr = test_cfg.get('nms_thr', 0.65) if iou_thr is None else iou_thr
     score_thr = test_cfg.get('score_thr', 0.001) if score_thr is None else score_thr
     # A fixed-size graph takes the cell grids as constants; a dynamic one computes them.
-    model.head.trace_dynamic_grid = dynamic_size
+    model.head.decoder.trace_dynamic_grid = dynamic_size
     wrapper = YOLOPoseExportModel(model, nms, max_det, iou_thr, score_thr).eval()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +118,6 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
         if fmt == 'openvino':
             import openvino as ov
             ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=fp16)
-    meta = sidecar(cfg, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
-                   names)
-    sidecar_path(out).write_text(json.dumps(meta, indent=1))
+    sidecar(cfg, model, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
+            names).write(out)
     return out

@@ -25,7 +25,7 @@ from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.convert import convert_yolopose_checkpoint
 from lrfg_mmpose.convert.yolopose_checkpoint import ReferenceArchitecture, to_mmpose_state_dict
-from lrfg_mmpose.models.heads import assign_level
+from lrfg_mmpose.models.heads import PerAnchorLayout, collect_targets
 from tests.helpers import box_iou
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,9 +136,9 @@ class TestReferenceParity(unittest.TestCase):
 
     def test_assignment_positives_per_level(self):
         head = self.model.head
-        img_inds, boxes, kpts, _ = head._collect_targets(self.ground_truth(), 'cpu')
-        counts = [len(assign_level(img_inds, boxes, kpts, head.anchors[level], stride,
-                                   (SIZE // stride, SIZE // stride)).img_inds)
+        img_inds, boxes, kpts, _ = collect_targets(self.ground_truth(), head.num_keypoints, 'cpu')
+        counts = [len(head.assigner(img_inds, boxes, kpts, head.anchors[level], stride,
+                                    (SIZE // stride, SIZE // stride)).img_inds)
                   for level, stride in enumerate(head.featmap_strides)]
         self.assertEqual(counts, self.ref['n_pos_per_level'].astype(int).tolist())
 
@@ -168,8 +168,8 @@ class TestReferenceParity(unittest.TestCase):
         outside the tolerances above."""
         ref = self.ref['raw_p3']
         head = self.model.head
-        with mock.patch.object(head, 'channel_layout', 'per_anchor'):
-            per_anchor = head.join_outputs(self.outputs[0][0], self.outputs[1][0]).numpy()
+        per_anchor = PerAnchorLayout(head.num_anchors, head.num_box_out, head.num_keypoints)
+        per_anchor = per_anchor.join(self.outputs[0][0], self.outputs[1][0]).numpy()
         self.assertGreater(np.abs(per_anchor - ref).max(), 1.0)
 
         arch = ReferenceArchitecture(**{**self.result.architecture.__dict__, 'stem_order': 'focus'})

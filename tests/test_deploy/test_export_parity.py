@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.deploy import Predictor
 from lrfg_mmpose.export import export
-from lrfg_mmpose.utils import load_config
+from lrfg_mmpose.utils import load_config, pose_metainfo
 from tests.helpers import DATA, box_iou, build_dataset
 
 pytestmark = pytest.mark.slow
@@ -87,8 +87,7 @@ def coco_ap(overfit_tiny, samples, tmp_path, name):
     cfg = load_config(overfit_tiny['config'])
     metric = METRICS.build(dict(cfg.val_evaluator, ann_file=str(overfit_tiny['ann_file']),
                                 outfile_prefix=str(tmp_path / name)))
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    metric.dataset_meta = parse_pose_metainfo(dict(from_file=cfg.model.head.metainfo))
+    metric.dataset_meta = pose_metainfo(cfg.model.head.metainfo)
     metric.process([], samples)
     return metric.evaluate(len(samples))['coco/AP']
 

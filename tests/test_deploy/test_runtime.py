@@ -9,7 +9,8 @@ import onnx
 import pytest
 import torch
 
-from lrfg_mmpose.deploy import Predictor, letterbox_matrix, nms, run_on_media
+from lrfg_mmpose.deploy import Predictor, nms, run_on_media
+from lrfg_mmpose.structures import letterbox_matrix
 from lrfg_mmpose.export import export, sidecar_path
 from tests.helpers import DATA, ROOT, tiny_cfg
 
@@ -121,7 +122,7 @@ def test_folder_and_video_give_pictures_and_mmpose_json(exported, tmp_path, back
         (folder / p.name).write_bytes(p.read_bytes())
     predictor = Predictor(path, backend)
     for name, inputs in (('folder', folder), ('video', video)):
-        run_on_media(predictor, inputs, tmp_path / name, bbox_thr=0)
+        run_on_media(predictor, inputs, tmp_path / name)
     vis = sorted((tmp_path / 'folder' / 'vis').iterdir())
     assert [p.name for p in vis] == [p.name for p in IMAGES]
     assert cv2.imread(str(vis[0])).shape == cv2.imread(str(IMAGES[0])).shape
@@ -132,7 +133,7 @@ def test_folder_and_video_give_pictures_and_mmpose_json(exported, tmp_path, back
     # A truncated image among them is skipped and named; the others are done.
     bad = folder / 'z_truncated.jpg'
     bad.write_bytes(IMAGES[0].read_bytes()[:3000])
-    report = run_on_media(predictor, folder, tmp_path / 'with_bad', bbox_thr=0, progress=False)
+    report = run_on_media(predictor, folder, tmp_path / 'with_bad', progress=False)
     assert len(report.done) == len(IMAGES) and list(report.skipped) == [str(bad)]
     assert report.skipped[str(bad)].startswith('truncated JPEG')
     frames = json.loads((tmp_path / 'video' / 'predictions' / 'clip.json').read_text())
@@ -146,7 +147,8 @@ def test_infer_tool_backend_option(exported, tmp_path):
     path, _, _ = exported
     proc = subprocess.run(
         [sys.executable, str(ROOT / 'tools' / 'infer.py'), str(IMAGES[0]), '--backend',
-         'onnxruntime', '--model', str(path), '--out-dir', str(tmp_path), '--bbox-thr', '0'],
+         'onnxruntime', '--model', str(path), '--out-dir', str(tmp_path),
+         '--score-thr', '0.001'],
         capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / 'vis' / IMAGES[0].name).is_file()

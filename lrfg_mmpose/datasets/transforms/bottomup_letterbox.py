@@ -5,7 +5,7 @@ from typing import Sequence, Tuple
 from mmpose.datasets.transforms import BottomupResize
 from mmpose.registry import TRANSFORMS
 
-from ...deploy.letterbox import STRIDE, check_input_size, rect_input_size
+from ...structures import P6_STRIDE, check_input_size, rect_input_size
 
 
 @TRANSFORMS.register_module()
@@ -27,7 +27,7 @@ class BottomupLetterbox(BottomupResize):
         pad_val (tuple): Canvas colour. Defaults to (114, 114, 114).
     """
 
-    def __init__(self, input_size: Sequence[int], rect: bool = False, size_factor: int = STRIDE,
+    def __init__(self, input_size: Sequence[int], rect: bool = False, size_factor: int = P6_STRIDE,
                  pad_val: tuple = (114, 114, 114)):
         input_size = check_input_size(input_size, size_factor)
         super().__init__(input_size=input_size, size_factor=size_factor, resize_mode='fit',

@@ -5,9 +5,10 @@ Paper: "YOLO-Pose: Enhancing YOLO for Multi Person Pose Estimation Using Object
 Keypoint Similarity Loss", Maji et al., CVPRW 2022 (https://arxiv.org/abs/2204.06806),
 Sec. 3 (anchor assignment follows YOLOv5).
 """
-from typing import NamedTuple
+from typing import NamedTuple, Tuple
 
 import torch
+from mmpose.registry import TASK_UTILS
 from torch import Tensor
 
 # Offsets subtracted from the centre (times neighbour_thr) to reach the own cell and the
@@ -79,3 +80,46 @@ def assign_level(img_inds: Tensor, boxes: Tensor, keypoints: Tensor, anchors: Te
     rel_kpts = keypoints[target_inds] / stride - corner[:, None]  # (m, K, 2)
     return LevelTargets(img_inds[target_inds], anchor_inds, grid_x, grid_y, target_inds,
                         rel_boxes, rel_kpts)
+
+
+@TASK_UTILS.register_module()
+class YOLOPoseAssigner:
+    """:func:`assign_level` as the head's ``assigner`` config (``dict(type='YOLOPoseAssigner',
+    anchor_thr=4.0)``); ``anchor_thr`` is also what the anchor analysis checks against."""
+
+    def __init__(self, anchor_thr: float = 4.0, neighbour_thr: float = 0.5):
+        self.anchor_thr, self.neighbour_thr = anchor_thr, neighbour_thr
+
+    def __call__(self, img_inds: Tensor, boxes: Tensor, keypoints: Tensor, anchors: Tensor,
+                 stride: float, grid_size: tuple) -> LevelTargets:
+        return assign_level(img_inds, boxes, keypoints, anchors, stride, grid_size,
+                            self.anchor_thr, self.neighbour_thr)
+
+
+def collect_targets(batch_data_samples, num_keypoints: int, device, metainfo=None
+                    ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The batch's people as assignment inputs: image index (n, ), boxes cx, cy, w, h (n, 4),
+    keypoints (n, K, 2) and labelled mask (n, K), in input pixels. Data with another keypoint
+    count than the head's (``metainfo``, its meta file) is refused in one line."""
+    img_inds, boxes, kpts, labelled = [], [], [], []
+    K = num_keypoints
+    for i, data_sample in enumerate(batch_data_samples):
+        gt = data_sample.gt_instance_labels
+        b = torch.as_tensor(gt.bboxes, dtype=torch.float32, device=device).reshape(-1, 4)
+        if len(b) == 0:
+            continue
+        k = torch.as_tensor(gt.keypoints, dtype=torch.float32, device=device)
+        if k.shape[-2] != K:
+            raise ValueError(
+                f'the data has {k.shape[-2]} keypoints per person but the head was built for '
+                f'{K} (model.head.metainfo={metainfo!r}): give the head and the datasets '
+                f'the same meta file')
+        v = torch.as_tensor(gt.keypoints_visible, dtype=torch.float32, device=device)
+        img_inds.append(torch.full((len(b), ), i, dtype=torch.long, device=device))
+        boxes.append(torch.cat([(b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]], dim=1))
+        kpts.append(k.reshape(-1, K, 2))
+        labelled.append((v.reshape(-1, K) > 0).float())
+    if not boxes:
+        return (torch.zeros(0, dtype=torch.long, device=device), torch.zeros(0, 4, device=device),
+                torch.zeros(0, K, 2, device=device), torch.zeros(0, K, device=device))
+    return torch.cat(img_inds), torch.cat(boxes), torch.cat(kpts), torch.cat(labelled)

@@ -6,7 +6,7 @@ Similarity Loss", Maji et al., CVPRW 2022, Eq. (1)-(5); implicit knowledge from 
 (Wang et al., 2021, Eq. (1)-(3)) as used by LRFG-YoloPose.
 """
 import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -16,22 +16,22 @@ from mmcv.cnn import ConvModule
 from mmengine.dist import get_world_size
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
-from mmpose.datasets.datasets.utils import parse_pose_metainfo
-from mmpose.registry import MODELS
-from mmpose.utils.typing import ConfigType, OptMultiConfig, OptSampleList
+from mmpose.registry import MODELS, TASK_UTILS
+from mmpose.utils.typing import ConfigType, OptConfigType, OptMultiConfig, OptSampleList
 from torch import Tensor
 from torchvision.ops import nms
 
-from ...deploy.letterbox import check_input_size
+from ...structures import check_input_size
+from ...utils import meta_file, pose_metainfo
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
-from .yolopose_assigner import assign_level
-from .yolopose_coder import decode_boxes, decode_cells, decode_keypoints
-from .yolopose_loss import complete_iou, oks_keypoint_loss, scale_normalised_l1_loss
+from .yolopose_assigner import collect_targets
+from .yolopose_coder import decode_cells
+from .yolopose_decoder import YOLOPoseDecoder
+from .yolopose_layouts import CHANNEL_LAYOUTS
 
 # YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
 DEFAULT_ANCHORS = (((19, 27), (44, 40), (38, 94)), ((96, 68), (86, 152), (180, 137)),
                    ((140, 301), (303, 264), (238, 542)), ((436, 615), (739, 380), (925, 792)))
-CHANNEL_LAYOUTS = ('reference', 'per_anchor')
 # The reference's loss gains (data/hyp.scratch.yaml: box, obj, kpt, and cls, which also weighs
 # the keypoint-confidence loss), before the scaling YOLOPoseHead.loss_gains applies.
 DEFAULT_LOSS_WEIGHTS = dict(bbox=0.05, obj=1.0, kpt=0.10, vis=0.5)
@@ -47,24 +47,15 @@ class YOLOPoseHead(BaseModule):
     branch of 6 depthwise 3x3 CBS alternating with 5 pointwise 1x1 CBS, then a 1x1 conv,
     gives ``A * 3K`` keypoint-branch channels. ``C = 5 + num_classes + 3K`` fields per anchor.
 
-    Channel layout (how the two convs' channels become the ``A x C`` fields):
+    Channel layout (how the two convs' channels become the ``A x C`` fields): ``'reference'``
+    (YOLO-Pose's, which produced the paper's Table 1) or ``'per_anchor'``, the classes of
+    :mod:`.yolopose_layouts`. Both have the same parameters and the same decoding and loss on the
+    ``A x C`` fields; a checkpoint only fits the layout it was trained with
+    (``channel_layout_code`` in the state dict; checked on load).
 
-    - ``'reference'`` (YOLO-Pose's ``Detect`` and YOLOv7-pose's ``IKeypoint``, which produced
-      the paper's Table 1): the two outputs are concatenated and the ``A * C`` channels are
-      read as ``(A, C)``, so field ``f`` of anchor ``a`` is concatenated channel ``a * C + f``.
-      With COCO (``A = 3``, ``C = 57``) anchor 0 takes its box, objectness, class and the
-      first 12 keypoint fields from the box conv and the rest from the keypoint branch;
-      anchors 1 and 2 take all their fields, box and objectness included, from the keypoint
-      branch. The prior biases go where the reference puts them (the box conv's biases read
-      as ``(A, 5 + nc)``: anchor 0's objectness and class and four keypoint fields of
-      anchor 0), and every other conv bias keeps PyTorch's default initialisation.
-    - ``'per_anchor'``: each anchor takes ``5 + nc`` fields from the box conv and ``3K`` from
-      the keypoint branch; biases start at 0 plus the priors on every anchor's objectness
-      and class.
-
-    Both layouts have the same parameters and the same decoding and loss on the ``A x C``
-    fields; a checkpoint only fits the layout it was trained with (``channel_layout_code`` in
-    the state dict: 0 reference, 1 per_anchor; checked on load).
+    Parts: the layers here; the layout (``self.layout``); the decoder shared with the exporter
+    (``self.decoder``, :class:`.YOLOPoseDecoder`); the assigner and the losses, built from config
+    dicts through MMPose's registries (defaults: the reference's).
 
     Decoding (Eq. (1)-(2)): box ``xy = (2 sigmoid(t) - 0.5 + grid) * stride``,
     ``wh = (2 sigmoid(t))^2 * anchor``; keypoint ``xy = (2t - 0.5 + grid) * stride``;
@@ -77,13 +68,20 @@ class YOLOPoseHead(BaseModule):
         anchors (Sequence): Per level, ``A`` anchors ``(w, h)`` in input pixels.
             Defaults to the YOLOv5s6 anchors.
         num_classes (int): Object classes (1: person). Defaults to 1.
-        metainfo (str): Dataset meta file giving the keypoint count and OKS sigmas.
-            Defaults to MMPose's COCO meta file.
+        metainfo (str | dict): The keypoint set's meta file giving the keypoint count and OKS
+            sigmas, or ``dict(from_file=...)`` as the datasets take it (one config variable for
+            both). Defaults to MMPose's COCO meta file.
         use_implicit (bool): Implicit knowledge around the box conv. Defaults to True.
         channel_layout (str): ``'reference'`` or ``'per_anchor'`` (see above).
             Defaults to 'reference'.
-        anchor_thr (float): Box/anchor side-ratio limit of the assignment.
-            Defaults to 4.0.
+        assigner (dict): The target assigner (``TASK_UTILS``). Defaults to YOLOv5's,
+            ``dict(type='YOLOPoseAssigner', anchor_thr=4.0)``.
+        loss_bbox (dict): Box loss returning the loss and the IoU that is the objectness
+            target (``MODELS``). Defaults to ``dict(type='YOLOPoseCIoULoss')``.
+        loss_kpt (dict): Keypoint loss (``MODELS``). Defaults to the OKS loss,
+            ``dict(type='YOLOPoseOKSLoss')``.
+        loss_kpt_l1 (dict): The term weighted by ``loss_weights['kpt_l1']`` when that is set.
+            Defaults to ``dict(type='ScaleNormalisedL1Loss')``.
         obj_level_weights (Sequence[float]): Objectness loss weight per level.
             Defaults to (4.0, 1.0, 0.25, 0.06).
         loss_weights (dict): Gains of ``bbox``, ``obj``, ``kpt`` and ``vis`` as the reference's
@@ -103,10 +101,13 @@ class YOLOPoseHead(BaseModule):
                  featmap_strides: Sequence[int] = (8, 16, 32, 64),
                  anchors: Sequence = DEFAULT_ANCHORS,
                  num_classes: int = 1,
-                 metainfo: str = 'configs/_base_/datasets/coco.py',
+                 metainfo: Union[str, dict] = 'configs/_base_/datasets/coco.py',
                  use_implicit: bool = True,
                  channel_layout: str = 'reference',
-                 anchor_thr: float = 4.0,
+                 assigner: ConfigType = dict(type='YOLOPoseAssigner', anchor_thr=4.0),
+                 loss_bbox: ConfigType = dict(type='YOLOPoseCIoULoss'),
+                 loss_kpt: ConfigType = dict(type='YOLOPoseOKSLoss'),
+                 loss_kpt_l1: OptConfigType = dict(type='ScaleNormalisedL1Loss'),
                  obj_level_weights: Sequence[float] = (4.0, 1.0, 0.25, 0.06),
                  loss_weights: Dict[str, float] = DEFAULT_LOSS_WEIGHTS,
                  norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
@@ -120,10 +121,10 @@ class YOLOPoseHead(BaseModule):
             raise ValueError('in_channels, featmap_strides, anchors and obj_level_weights '
                              'need one entry per level')
         if channel_layout not in CHANNEL_LAYOUTS:
-            raise ValueError(f'channel_layout must be one of {CHANNEL_LAYOUTS}, '
+            raise ValueError(f'channel_layout must be one of {tuple(CHANNEL_LAYOUTS)}, '
                              f'got {channel_layout!r}')
-        meta = parse_pose_metainfo(dict(from_file=metainfo))
-        self.metainfo = metainfo
+        self.metainfo = meta_file(metainfo)
+        meta = pose_metainfo(metainfo)
         self.num_keypoints = int(meta['num_keypoints'])
         self.register_buffer('sigmas', torch.as_tensor(meta['sigmas'], dtype=torch.float32),
                              persistent=False)
@@ -136,15 +137,20 @@ class YOLOPoseHead(BaseModule):
         self.num_box_out = 5 + num_classes
         self.use_implicit = use_implicit
         self.channel_layout = channel_layout
+        A, K = self.num_anchors, self.num_keypoints
+        self.layout = CHANNEL_LAYOUTS[channel_layout](A, self.num_box_out, K)
+        self.decoder = YOLOPoseDecoder(featmap_strides, self.layout, num_classes)
         # Saved with the weights (an integer buffer: MMEngine's EMA copies, never averages it)
         # so that a checkpoint is not loaded into the other layout.
         self.register_buffer('channel_layout_code',
-                             torch.tensor(CHANNEL_LAYOUTS.index(channel_layout), dtype=torch.uint8))
-        self.anchor_thr = anchor_thr
+                             torch.tensor(self.layout.code, dtype=torch.uint8))
+        self.assigner = TASK_UTILS.build(assigner)
+        self.anchor_thr = self.assigner.anchor_thr  # what the anchor analysis checks
+        self.loss_bbox, self.loss_kpt = MODELS.build(loss_bbox), MODELS.build(loss_kpt)
+        self.loss_kpt_l1 = MODELS.build(loss_kpt_l1) if loss_kpt_l1 else None
         self.obj_level_weights = list(obj_level_weights)
         self.loss_weights = dict(loss_weights)
 
-        A, K = self.num_anchors, self.num_keypoints
         cfg = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.box_convs = nn.ModuleList(nn.Conv2d(c, A * self.num_box_out, 1) for c in in_channels)
         self.kpt_convs = nn.ModuleList()
@@ -159,21 +165,12 @@ class YOLOPoseHead(BaseModule):
         if use_implicit:
             self.implicit_a = nn.ModuleList(ImplicitA(c) for c in in_channels)
             self.implicit_m = nn.ModuleList(ImplicitM(A * self.num_box_out) for _ in in_channels)
-        self._grid_cache: Dict[Tuple[int, int], Tensor] = {}
-        self.trace_dynamic_grid = False  # set by exporters of graphs with a dynamic input size
 
     def init_weights(self):
-        """Conv init, then YOLOv5's prior biases for objectness and class.
-
-        In the reference layout the conv biases keep PyTorch's default initialisation
-        (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``), as in YOLO-Pose, instead of the zeros
-        that ``init_cfg`` gives them.
-        """
+        """Conv init, the layout's bias init (:meth:`ChannelLayout.init_biases`), then YOLOv5's
+        prior biases for objectness and class."""
         super().init_weights()
-        if self.channel_layout == 'reference':
-            for conv in [*self.box_convs, *(branch[-1] for branch in self.kpt_convs)]:
-                bound = 1 / math.sqrt(conv.weight[0].numel())
-                nn.init.uniform_(conv.bias, -bound, bound)
+        self.layout.init_biases([*self.box_convs, *(branch[-1] for branch in self.kpt_convs)])
         for conv, stride in zip(self.box_convs, self.featmap_strides):
             # (A * (5 + nc), ) -> (A, 5 + nc); in the reference layout these channels are
             # not all box fields of every anchor (class docstring), as in YOLO-Pose.
@@ -185,8 +182,9 @@ class YOLOPoseHead(BaseModule):
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         """Refuse weights trained in the other channel layout (same shapes, other meanings)."""
         saved = state_dict.get(prefix + 'channel_layout_code')
-        if saved is not None and int(saved) != CHANNEL_LAYOUTS.index(self.channel_layout):
-            theirs = CHANNEL_LAYOUTS[int(saved)] if 0 <= int(saved) < len(CHANNEL_LAYOUTS) else saved
+        if saved is not None and int(saved) != self.layout.code:
+            names = list(CHANNEL_LAYOUTS)
+            theirs = names[int(saved)] if 0 <= int(saved) < len(names) else saved
             raise ValueError(
                 f'the checkpoint\'s YOLOPoseHead was trained with channel_layout={theirs!r} but '
                 f'this model has {self.channel_layout!r}: set model.head.channel_layout='
@@ -206,87 +204,24 @@ class YOLOPoseHead(BaseModule):
         return box_outs, kpt_outs
 
     def join_outputs(self, box_out: Tensor, kpt_out: Tensor) -> Tensor:
-        """One level's box-conv ``(B, A*(5+nc), H, W)`` and keypoint-branch ``(B, A*3K, H, W)``
-        outputs as per-anchor fields ``(B, A, H, W, C)`` in this head's channel layout."""
-        b, _, h, w = box_out.shape
-        A = self.num_anchors
-        if self.channel_layout == 'reference':
-            # (B, A*(5+nc) + A*3K, H, W) -> (B, A, C, H, W): anchor a takes channels [aC, (a+1)C)
-            fields = torch.cat([box_out, kpt_out], dim=1).view(
-                b, A, self.num_box_out + 3 * self.num_keypoints, h, w)
-        else:
-            fields = torch.cat([box_out.view(b, A, self.num_box_out, h, w),
-                                kpt_out.view(b, A, 3 * self.num_keypoints, h, w)], dim=2)
-        return fields.permute(0, 1, 3, 4, 2)  # (B, A, H, W, C)
+        """One level's conv outputs as per-anchor fields ``(B, A, H, W, C)`` (the layout's)."""
+        return self.layout.join(box_out, kpt_out)
 
     def split_outputs(self, fields: Tensor) -> Tuple[Tensor, Tensor]:
-        """Inverse of :meth:`join_outputs`: ``(B, A, H, W, C)`` fields to the box-conv and
-        keypoint-branch outputs that give them."""
-        b, A, h, w, C = fields.shape
-        fields = fields.permute(0, 1, 4, 2, 3)  # (B, A, C, H, W)
-        nb = self.num_box_out
-        if self.channel_layout == 'reference':
-            flat = fields.reshape(b, A * C, h, w)
-            return flat[:, :A * nb], flat[:, A * nb:]
-        return (fields[:, :, :nb].reshape(b, A * nb, h, w),
-                fields[:, :, nb:].reshape(b, A * (C - nb), h, w))
-
-    def _grid(self, h: int, w: int, device, dtype) -> Tensor:
-        """(H, W, 2) cell corners (x, y) in grid units, cached per size and device. While
-        tracing with ``trace_dynamic_grid`` set (an export for any input size) it is computed
-        from the traced size instead, so that the graph makes it for the size it is given."""
-        key = (h, w, str(device), dtype)
-        dynamic = self.trace_dynamic_grid and torch.jit.is_tracing()
-        if dynamic or key not in self._grid_cache:
-            ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=dtype),
-                                    torch.arange(w, device=device, dtype=dtype), indexing='ij')
-            grid = torch.stack([xs, ys], dim=-1)
-            if dynamic:
-                return grid
-            self._grid_cache[key] = grid
-        return self._grid_cache[key]
+        """Inverse of :meth:`join_outputs`."""
+        return self.layout.split(fields)
 
     def decode_candidates(self, box_outs: List[Tensor], kpt_outs: List[Tensor]
                           ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Every anchor of every cell as a candidate, keypoints still encoded.
+        """Every candidate's box, score, raw keypoint fields and cell
+        (:meth:`YOLOPoseDecoder.candidates`)."""
+        return self.decoder.candidates(box_outs, kpt_outs, self.anchors)
 
-        Returns boxes ``(B, N, 4)`` x1 y1 x2 y2 and scores ``(B, N)`` in input pixels, the
-        raw keypoint fields ``(B, N, 3K)`` and each candidate's cell ``(N, 3)``: corner x, y
-        (grid units) and stride; :meth:`decode_keypoints` decodes the keypoints of the
-        candidates kept (N runs over level, anchor, row, column).
-        """
-        boxes, scores, kpt_fields, cells = [], [], [], []
-        nb = self.num_box_out
-        for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
-            p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
-            a, h, w = p.shape[1:4]
-            stride = self.featmap_strides[level]
-            grid = self._grid(h, w, p.device, p.dtype)  # (H, W, 2) cell corners
-            anchors = (self.anchors[level] / stride).to(p.dtype).view(1, a, 1, 1, 2)
-            box = decode_boxes(p, anchors)  # (B, A, H, W, 4) grid units, cell-relative
-            xy, wh = (box[..., :2] + grid) * stride, box[..., 2:] * stride
-            boxes.append(torch.cat([xy - wh / 2, xy + wh / 2], dim=-1).flatten(1, 3))
-            scores.append((p[..., 4].sigmoid() * p[..., 5:nb].sigmoid().amax(dim=-1)).flatten(1))
-            kpt_fields.append(p[..., nb:].flatten(1, 3))  # (B, A*H*W, 3K)
-            # (A, H, W, 3): corner x, y and stride, repeated over anchors (no expand: export)
-            cell = torch.cat([grid, grid[..., :1] * 0 + stride], dim=-1)
-            cells.append(cell[None].repeat(a, 1, 1, 1).flatten(0, 2))
-        return (torch.cat(boxes, dim=1), torch.cat(scores, dim=1), torch.cat(kpt_fields, dim=1),
-                torch.cat(cells, dim=0))
-
-    def decode_keypoints(self, kpt_fields: Tensor, cells: Tensor) -> Tensor:
-        """Keypoints ``(..., K, 3)``: x, y in input pixels and confidence, from raw keypoint
-        fields ``(..., 3K)`` and their candidates' cells ``(..., 3)`` (broadcastable)."""
-        xy, logits = decode_keypoints(kpt_fields)  # cell-relative, grid units
-        xy = (xy + cells[..., None, :2]) * cells[..., None, 2:]
-        return torch.cat([xy, logits.sigmoid()[..., None]], dim=-1)
+    decode_keypoints = staticmethod(YOLOPoseDecoder.keypoints)
 
     def decode(self, box_outs: List[Tensor], kpt_outs: List[Tensor]) -> Tensor:
-        """Decode all levels to ``(B, N, 4 + 1 + 3K)``: box xyxy, score, keypoints
-        ``(x, y, conf)``, all in input pixels (N runs over level, anchor, row, column)."""
-        boxes, scores, kpt_fields, cells = self.decode_candidates(box_outs, kpt_outs)
-        kpts = self.decode_keypoints(kpt_fields, cells)  # (B, N, K, 3)
-        return torch.cat([boxes, scores[..., None], kpts.flatten(-2)], dim=-1)
+        """All candidates ``(B, N, 5 + 3K)`` in input pixels (:meth:`YOLOPoseDecoder.decode`)."""
+        return self.decoder.decode(box_outs, kpt_outs, self.anchors)
 
     def predict(self,
                 feats: Tuple[Tensor],
@@ -334,33 +269,6 @@ class YOLOPoseHead(BaseModule):
                 keypoints_visible=kpts[..., 2].cpu().numpy()))
         return results
 
-    def _collect_targets(self, batch_data_samples, device) -> Tuple[Tensor, ...]:
-        """Batch targets: image index (n, ), boxes cx, cy, w, h (n, 4), keypoints
-        (n, K, 2) and labelled mask (n, K), in input pixels."""
-        img_inds, boxes, kpts, labelled = [], [], [], []
-        K = self.num_keypoints
-        for i, data_sample in enumerate(batch_data_samples):
-            gt = data_sample.gt_instance_labels
-            b = torch.as_tensor(gt.bboxes, dtype=torch.float32, device=device).reshape(-1, 4)
-            if len(b) == 0:
-                continue
-            k = torch.as_tensor(gt.keypoints, dtype=torch.float32, device=device)
-            if k.shape[-2] != K:
-                raise ValueError(
-                    f'the data has {k.shape[-2]} keypoints per person but the head was built for '
-                    f'{K} (model.head.metainfo={self.metainfo!r}): give the head and the datasets '
-                    f'the same meta file')
-            k = k.reshape(-1, K, 2)
-            v = torch.as_tensor(gt.keypoints_visible, dtype=torch.float32, device=device)
-            img_inds.append(torch.full((len(b), ), i, dtype=torch.long, device=device))
-            boxes.append(torch.cat([(b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]], dim=1))
-            kpts.append(k)
-            labelled.append((v.reshape(-1, K) > 0).float())
-        if not boxes:
-            return (torch.zeros(0, dtype=torch.long, device=device), torch.zeros(0, 4, device=device),
-                    torch.zeros(0, K, 2, device=device), torch.zeros(0, K, device=device))
-        return torch.cat(img_inds), torch.cat(boxes), torch.cat(kpts), torch.cat(labelled)
-
     def loss_gains(self, input_size: Sequence[int]) -> Dict[str, float]:
         """The loss weights at ``input_size`` (w, h), scaled as the reference's train.py scales
         its hyper-parameters: ``bbox``, ``obj`` and ``vis`` by ``3 / levels``, ``vis`` (the
@@ -394,35 +302,35 @@ class YOLOPoseHead(BaseModule):
         """
         box_outs, kpt_outs = self.forward(feats)
         device = box_outs[0].device
-        img_inds, boxes, kpts, labelled = self._collect_targets(batch_data_samples, device)
+        img_inds, boxes, kpts, labelled = collect_targets(batch_data_samples, self.num_keypoints,
+                                                           device, self.metainfo)
         input_size = batch_data_samples[0].metainfo.get('input_size')
         if input_size is not None:
             check_input_size(input_size, self.featmap_strides[-1])
         gains = self.loss_gains(input_size or (box_outs[0].shape[-1] * self.featmap_strides[0],
                                                box_outs[0].shape[-2] * self.featmap_strides[0]))
-        use_l1 = gains.get('kpt_l1', 0) > 0
+        use_l1 = gains.get('kpt_l1', 0) > 0 and self.loss_kpt_l1 is not None
         loss_bbox = loss_obj = loss_kpt = loss_vis = loss_l1 = box_outs[0].new_zeros(())
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
             p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
             h, w = p.shape[2:4]
             stride = self.featmap_strides[level]
-            t = assign_level(img_inds, boxes, kpts, self.anchors[level], stride, (h, w),
-                             self.anchor_thr)
+            t = self.assigner(img_inds, boxes, kpts, self.anchors[level], stride, (h, w))
             obj_target = torch.zeros_like(p[..., 4])
             if len(t.img_inds):
                 ps = p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x]  # (m, C)
                 cells = decode_cells(ps, self.anchors[level][t.anchor_inds] / stride,
                                      self.num_classes)  # cell-relative, grid units
-                ciou = complete_iou(cells.boxes, t.boxes)
-                loss_bbox = loss_bbox + (1 - ciou).mean()
+                level_bbox, ciou = self.loss_bbox(cells.boxes, t.boxes)
+                loss_bbox = loss_bbox + level_bbox
 
                 mask = labelled[t.target_inds]  # (m, K)
                 areas = t.boxes[:, 2] * t.boxes[:, 3]
-                loss_kpt = loss_kpt + oks_keypoint_loss(cells.keypoints, t.keypoints, mask, areas,
-                                                        self.sigmas)
+                loss_kpt = loss_kpt + self.loss_kpt(cells.keypoints, t.keypoints, mask, areas,
+                                                    self.sigmas)
                 if use_l1:
-                    loss_l1 = loss_l1 + scale_normalised_l1_loss(cells.keypoints, t.keypoints,
-                                                                 mask, areas)
+                    loss_l1 = loss_l1 + self.loss_kpt_l1(cells.keypoints, t.keypoints, mask,
+                                                         areas, self.sigmas)
                 loss_vis = loss_vis + F.binary_cross_entropy_with_logits(cells.keypoint_logits,
                                                                          mask)
                 obj_target[t.img_inds, t.anchor_inds, t.grid_y,

@@ -6,8 +6,11 @@ Keypoint Similarity Loss", Maji et al., CVPRW 2022, Eq. (1)-(5) (box CIoU, OKS k
 loss and keypoint-confidence loss).
 """
 import math
+from typing import Optional, Tuple
 
 import torch
+import torch.nn as nn
+from mmpose.registry import MODELS
 from torch import Tensor
 
 
@@ -86,3 +89,34 @@ def scale_normalised_l1_loss(pred: Tensor, target: Tensor, labelled: Tensor, are
     """
     per_kpt = (pred - target).abs().sum(dim=-1) / (areas[:, None] + eps).sqrt() * labelled
     return per_kpt.sum() / labelled.sum().clamp(min=1)
+
+
+# The same losses as modules, so that the head takes them as registry config dicts
+# (``loss_bbox``, ``loss_kpt``, ``loss_kpt_l1``); the head applies the gains.
+@MODELS.register_module()
+class YOLOPoseCIoULoss(nn.Module):
+    """``1 - CIoU`` averaged over the positives (:func:`complete_iou`); also returns the CIoU,
+    which is the objectness target."""
+
+    def forward(self, pred: Tensor, target: Tensor) -> Tuple[Tensor, Tensor]:
+        iou = complete_iou(pred, target)
+        return (1 - iou).mean(), iou
+
+
+@MODELS.register_module()
+class YOLOPoseOKSLoss(nn.Module):
+    """:func:`oks_keypoint_loss`, Eq. (3)-(4)."""
+
+    def forward(self, pred: Tensor, target: Tensor, labelled: Tensor, areas: Tensor,
+                sigmas: Tensor) -> Tensor:
+        return oks_keypoint_loss(pred, target, labelled, areas, sigmas)
+
+
+@MODELS.register_module()
+class ScaleNormalisedL1Loss(nn.Module):
+    """:func:`scale_normalised_l1_loss` (``sigmas`` accepted and unused, so that it can stand
+    where :class:`YOLOPoseOKSLoss` does)."""
+
+    def forward(self, pred: Tensor, target: Tensor, labelled: Tensor, areas: Tensor,
+                sigmas: Optional[Tensor] = None) -> Tensor:
+        return scale_normalised_l1_loss(pred, target, labelled, areas)

@@ -1,17 +1,21 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """Input sizes and letterboxing: square (MMPose's ``BottomupResize``, 'fit') or rectangular (the
 YOLO-Pose reference's evaluation: the image's aspect ratio kept, each side padded only up to a
-multiple of the largest stride). Numpy only: the MMPose transform and the torch-free runtime
-share it."""
+multiple of the largest stride). Numpy only: the head, the MMPose transform, the exporter and the
+torch-free runtime share it.
+
+Every function takes the model's largest feature stride as ``multiple``; ``P6_STRIDE`` (64, the
+P3-P6 models') is only its default. The exporter writes the stride into the sidecar
+(``size_multiple``) and the runtime reads it from there."""
 import math
 from typing import Sequence, Tuple
 
 import numpy as np
 
-STRIDE = 64  # P6, the coarsest level: the input must hold whole cells of it
+P6_STRIDE = 64  # P6, the coarsest level of the P3-P6 models: inputs hold whole cells of it
 
 
-def check_input_size(size_wh: Sequence[int], multiple: int = STRIDE) -> Tuple[int, int]:
+def check_input_size(size_wh: Sequence[int], multiple: int = P6_STRIDE) -> Tuple[int, int]:
     """``(w, h)`` as ints, or ValueError naming the nearest valid sizes."""
     w, h = (int(v) for v in size_wh)
     if w > 0 and h > 0 and w % multiple == 0 and h % multiple == 0:
@@ -22,9 +26,9 @@ def check_input_size(size_wh: Sequence[int], multiple: int = STRIDE) -> Tuple[in
         return sorted({low, low + multiple} if v % multiple else {v})
 
     options = [f'{a}x{b}' for a in near(w) for b in near(h)]
-    stride = 'the P6 stride' if multiple == STRIDE else 'the largest feature stride'
     raise ValueError(f'input size {w}x{h}: width and height must be multiples of {multiple} '
-                     f'({stride}); the nearest valid sizes are {", ".join(options)}')
+                     f'(the largest feature stride); the nearest valid sizes are '
+                     f'{", ".join(options)}')
 
 
 def letterbox_scale(image_wh: Sequence[float], input_wh: Sequence[float]) -> float:
@@ -34,7 +38,7 @@ def letterbox_scale(image_wh: Sequence[float], input_wh: Sequence[float]) -> flo
 
 
 def rect_input_size(image_wh: Sequence[float], input_wh: Sequence[int],
-                    multiple: int = STRIDE) -> Tuple[int, int]:
+                    multiple: int = P6_STRIDE) -> Tuple[int, int]:
     """The rectangular input of an image: scaled to fit ``input_wh`` (as the square letterbox),
     each side then padded up to a multiple of ``multiple`` instead of to ``input_wh``."""
     (w, h), (in_w, in_h) = image_wh, input_wh
@@ -43,7 +47,8 @@ def rect_input_size(image_wh: Sequence[float], input_wh: Sequence[int],
             min(in_h, math.ceil(s * h / multiple) * multiple))
 
 
-def letterbox_matrix(image_wh: Sequence[float], input_wh: Sequence[int]) -> Tuple[np.ndarray, float]:
+def letterbox_matrix(image_wh: Sequence[float], input_wh: Sequence[int]
+                     ) -> Tuple[np.ndarray, float]:
     """The 2x3 affine matrix of MMPose's ``BottomupResize`` (fit: the image scaled by
     ``s = min(W / w, H / h)``, its centre on the input's centre) and ``s``."""
     (w, h), (in_w, in_h) = image_wh, input_wh
