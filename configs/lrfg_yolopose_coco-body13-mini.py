@@ -12,7 +12,7 @@ _base_ = './lrfg_yolopose_coco-mini.py'
 metainfo = dict(from_file='{{fileDirname}}/_base_/datasets/coco_body13.py')
 data_root = 'data/'
 
-model = dict(head=dict(metainfo='{{fileDirname}}/_base_/datasets/coco_body13.py'))
+model = dict(head=dict(metainfo=metainfo))
 
 train_dataloader = dict(
     dataset=dict(

@@ -21,6 +21,11 @@ max_epochs = 80
 base_lr = 0.01
 widen_factor = 0.5
 deepen_factor = 0.33
+# P3-P6 widths of the neck and head: YOLOv5's P6 widths x widen_factor (128, 256, 384, 512)
+widths = [int(c * widen_factor) for c in (256, 512, 768, 1024)]
+# The keypoint set (names, flip pairs, skeleton, OKS sigmas), one file for the head (keypoint
+# count, OKS-loss sigmas) and the datasets (flip pairs, CocoMetric's sigmas); MMPose's COCO file
+metainfo = dict(from_file='configs/_base_/datasets/coco.py')
 train_batch_size_per_gpu = 32
 
 # Initialisation: the reference fine-tunes from a COCO person detector (its YOLOv5s6 person
@@ -60,6 +65,8 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     # warn at the start when the anchors match fewer than 98 % of the training people
     dict(type='AnchorRecallHook', min_recall=0.98),
+    # refuse, before the first step, datasets whose keypoint set is not the head's
+    dict(type='KeypointSetCheckHook'),
 ]
 
 # model
@@ -79,15 +86,15 @@ model = dict(
         use_fgcspp=True),
     neck=dict(
         type='YOLOPosePAFPN',
-        in_channels=[128, 256, 384, 512],
+        in_channels=widths,
         num_csp_blocks=1,
         # switch 3 (with head.use_implicit): GhostConv in the PANet
         use_ghost=True),
     head=dict(
         type='YOLOPoseHead',
-        in_channels=[128, 256, 384, 512],
+        in_channels=widths,
         featmap_strides=[8, 16, 32, 64],
-        metainfo='configs/_base_/datasets/coco.py',
+        metainfo=metainfo,
         # switch 3: implicit knowledge (ImplicitA/M) in the head
         use_implicit=True,
         # how the box conv's and keypoint branch's channels become per-anchor fields: the
@@ -150,6 +157,7 @@ train_dataloader = dict(
         image_set='keypoints',
         data_root=data_root,
         data_mode=data_mode,
+        metainfo=metainfo,
         ann_file='coco/annotations/person_keypoints_train2017.json',
         data_prefix=dict(img='coco/train2017/'),
         pipeline=train_pipeline))
@@ -169,6 +177,7 @@ val_dataloader = dict(
         image_set='keypoints',
         data_root=data_root,
         data_mode=data_mode,
+        metainfo=metainfo,
         ann_file='coco/annotations/person_keypoints_val2017.json',
         data_prefix=dict(img='coco/val2017/'),
         test_mode=True,

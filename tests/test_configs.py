@@ -1,19 +1,20 @@
-"""Every config loads and builds through the registry; the eight ablation rows reach the
-paper's Table 1 parameter counts."""
-import unittest
+"""Every config loads and builds through the registry; the eight ablation rows are the
+configs of the Table 1 table (:mod:`lrfg_mmpose.apis.table1`), with its switches, and reach the
+paper's parameter counts."""
+import json
 from pathlib import Path
 
+import pytest
 from mmengine.config import Config
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 
-from lrfg_mmpose.apis.ablation import PAPER_TABLE1
+from lrfg_mmpose.apis.table1 import TABLE1, ablation_row, row_name
 from tests.helpers import num_params
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / 'configs'
-# Paper Table 1, in row order (M parameters).
-TABLE1 = {row: params for row, (params, _) in PAPER_TABLE1.items()}
+PAPER = [CONFIGS / 'lrfg_yolopose_coco.py'] + [row.config for row in TABLE1]
 
 
 def build(path):
@@ -23,92 +24,89 @@ def build(path):
     return cfg, MODELS.build(cfg.model)
 
 
-class TestConfigs(unittest.TestCase):
-
-    def test_exactly_eight_ablation_configs(self):
-        names = sorted(p.stem for p in (CONFIGS / 'ablation').glob('*.py'))
-        self.assertEqual([n.split('_')[2] for n in names], sorted(TABLE1))
-
-    def test_ablation_param_counts_match_table1(self):
-        for path in sorted((CONFIGS / 'ablation').glob('*.py')):
-            with self.subTest(config=path.name):
-                cfg, model = build(path)
-                self.assertEqual(cfg.custom_imports.imports, ['lrfg_mmpose'])
-                row = path.stem.split('_')[2]
-                self.assertAlmostEqual(num_params(model) / 1e6, TABLE1[row], delta=0.05)
-
-    def test_main_config_is_the_full_model(self):
-        _, main = build(CONFIGS / 'lrfg_yolopose_coco.py')
-        _, full = build(CONFIGS / 'ablation' / 'lrfg_yolopose_t1r8-fgcspp-sca-implicit_coco-960.py')
-        self.assertEqual(num_params(main), num_params(full))
-        self.assertEqual(num_params(main), 15114860 + 6428160 - 844464 - 1175480)
-
-    def test_ablation_configs_differ_only_in_switches(self):
-        base = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco.py')).to_dict()
-        for path in sorted((CONFIGS / 'ablation').glob('*.py')):
-            cfg = Config.fromfile(str(path)).to_dict()
-            for key in ('backbone', 'neck', 'head'):
-                for sub in (cfg['model'][key], base['model'][key]):
-                    for switch in ('use_fgcspp', 'sca_cfg', 'use_ghost', 'use_implicit'):
-                        sub.pop(switch, None)
-                self.assertEqual(cfg['model'][key], base['model'][key], path.name)
-            rest = {k: v for k, v in cfg.items() if k != 'model'}
-            base_rest = {k: v for k, v in base.items() if k != 'model'}
-            self.assertEqual(rest, base_rest, path.name)
-
-    def test_paper_configs_use_the_paper_loss(self):
-        """The scale-normalised L1 keypoint term is only in the small-data CPU config."""
-        paper = [CONFIGS / 'lrfg_yolopose_coco.py'] + sorted((CONFIGS / 'ablation').glob('*.py'))
-        for path in paper:
-            weights = Config.fromfile(str(path)).model.head.loss_weights
-            self.assertEqual(weights.get('kpt_l1', 0), 0, path.name)
-        mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
-        self.assertGreater(mini.model.head.loss_weights.kpt_l1, 0)
-
-    def test_head_channel_layouts(self):
-        """The paper configs use the reference layout (which produced Table 1); the CPU config
-        the per-anchor one (it over-fits sooner; README)."""
-        paper = ([CONFIGS / 'lrfg_yolopose_coco.py'] + sorted((CONFIGS / 'ablation').glob('*.py')) +
-                 sorted((CONFIGS / 'yolopose').glob('*.py')))
-        for path in paper:
-            self.assertEqual(Config.fromfile(str(path)).model.head.channel_layout, 'reference',
-                             path.name)
-        mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
-        self.assertEqual(mini.model.head.channel_layout, 'per_anchor')
-
-    def test_yolopose_size_configs_are_the_baseline_at_their_size(self):
-        for path, (depth, width, blocks) in {'yolopose_m6_coco-960.py': (0.67, 0.75, 2),
-                                             'yolopose_l6_coco-960.py': (1.0, 1.0, 3)}.items():
-            cfg, model = build(CONFIGS / 'yolopose' / path)
-            widths = [int(c * width) for c in (256, 512, 768, 1024)]
-            self.assertEqual(model.backbone.stem.conv.conv.out_channels, int(64 * width))
-            self.assertEqual(len(model.backbone.stage2[1].blocks), max(round(9 * depth), 1))
-            self.assertEqual(len(model.neck.top_down_blocks[0].blocks), blocks)
-            self.assertEqual([c.in_channels for c in model.head.box_convs], widths)
-            self.assertFalse(cfg.model.head.use_implicit or cfg.model.neck.use_ghost or
-                             cfg.model.backbone.use_fgcspp or cfg.model.backbone.sca_cfg)
-
-    def test_demo_config_trains_the_subset_for_its_epochs(self):
-        import json
-        import tempfile
-
-        from lrfg_mmpose.apis import write_demo_config
-        with tempfile.TemporaryDirectory() as tmp:
-            config, ann = write_demo_config(Path(tmp), 5, 120)
-            cfg = Config.fromfile(str(config))
-            self.assertEqual(len(json.loads(ann.read_text())['images']), 5)
-        self.assertEqual(cfg.train_dataloader.dataset.ann_file, str(ann.resolve()))
-        self.assertEqual(cfg.train_dataloader.batch_size, 5)
-        self.assertEqual(cfg.train_cfg.max_epochs, 120)
-        self.assertGreater(cfg.train_cfg.val_interval, 120)
-        self.assertEqual(cfg.param_scheduler[-1].end, 120)
-        self.assertEqual(cfg.model.head.loss_weights.kpt_l1, 0.1)  # inherited from the mini config
-        self.assertEqual(cfg.randomness.seed, 0)
-        self.assertNotIn('RandomFlip', [t.type for t in cfg.train_dataloader.dataset.pipeline])
+def test_the_ablation_folder_holds_exactly_the_table1_rows():
+    assert sorted((CONFIGS / 'ablation').glob('*.py')) == sorted(r.config for r in TABLE1)
+    assert [row_name(r.config) for r in TABLE1] == [r.name for r in TABLE1]
+    assert ablation_row(CONFIGS / 'lrfg_yolopose_coco.py') is None
+    assert row_name('yoloxpose_s') == 'yoloxpose_s'
 
 
-if __name__ == '__main__':
-    unittest.main()
+@pytest.mark.parametrize('row', TABLE1, ids=lambda r: r.name)
+def test_each_ablation_config_has_its_rows_switches_and_params(row):
+    cfg, model = build(row.config)
+    assert cfg.custom_imports.imports == ['lrfg_mmpose']
+    m = cfg.model
+    assert m.backbone.use_fgcspp == row.fgcspp
+    assert (m.backbone.sca_cfg is not None) == row.sca
+    assert m.head.use_implicit == m.neck.use_ghost == row.implicit
+    assert num_params(model) / 1e6 == pytest.approx(row.paper_params, abs=0.05)
+
+
+def test_main_config_is_the_full_model():
+    _, main = build(CONFIGS / 'lrfg_yolopose_coco.py')
+    _, full = build(TABLE1[-1].config)
+    assert num_params(main) == num_params(full) == 15114860 + 6428160 - 844464 - 1175480
+
+
+def test_ablation_configs_differ_only_in_switches():
+    base = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco.py')).to_dict()
+    for row in TABLE1:
+        cfg = Config.fromfile(str(row.config)).to_dict()
+        for key in ('backbone', 'neck', 'head'):
+            for sub in (cfg['model'][key], base['model'][key]):
+                for switch in ('use_fgcspp', 'sca_cfg', 'use_ghost', 'use_implicit'):
+                    sub.pop(switch, None)
+            assert cfg['model'][key] == base['model'][key], row.name
+        rest = {k: v for k, v in cfg.items() if k != 'model'}
+        base_rest = {k: v for k, v in base.items() if k != 'model'}
+        assert rest == base_rest, row.name
+
+
+def test_paper_configs_use_the_paper_loss():
+    """The scale-normalised L1 keypoint term is only in the small-data CPU config."""
+    for path in PAPER:
+        weights = Config.fromfile(str(path)).model.head.loss_weights
+        assert weights.get('kpt_l1', 0) == 0, path.name
+    mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
+    assert mini.model.head.loss_weights.kpt_l1 > 0
+
+
+def test_head_channel_layouts():
+    """The paper configs use the reference layout (which produced Table 1); the CPU config
+    the per-anchor one (it over-fits sooner; README)."""
+    for path in PAPER + sorted((CONFIGS / 'yolopose').glob('*.py')):
+        assert Config.fromfile(str(path)).model.head.channel_layout == 'reference', path.name
+    mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
+    assert mini.model.head.channel_layout == 'per_anchor'
+
+
+@pytest.mark.parametrize('name, depth, width, blocks', [('yolopose_m6_coco-960.py', 0.67, 0.75, 2),
+                                                        ('yolopose_l6_coco-960.py', 1.0, 1.0, 3)])
+def test_yolopose_size_configs_are_the_baseline_at_their_size(name, depth, width, blocks):
+    cfg, model = build(CONFIGS / 'yolopose' / name)
+    widths = [int(c * width) for c in (256, 512, 768, 1024)]
+    assert model.backbone.stem.conv.conv.out_channels == int(64 * width)
+    assert len(model.backbone.stage2[1].blocks) == max(round(9 * depth), 1)
+    assert len(model.neck.top_down_blocks[0].blocks) == blocks
+    assert model.neck.in_channels == widths
+    assert [c.in_channels for c in model.head.box_convs] == widths
+    assert not (cfg.model.head.use_implicit or cfg.model.neck.use_ghost or
+                cfg.model.backbone.use_fgcspp or cfg.model.backbone.sca_cfg)
+
+
+def test_demo_config_trains_the_subset_for_its_epochs(tmp_path):
+    from lrfg_mmpose.apis import write_demo_config
+    config, ann = write_demo_config(tmp_path, 5, 120)
+    cfg = Config.fromfile(str(config))
+    assert len(json.loads(ann.read_text())['images']) == 5
+    assert cfg.train_dataloader.dataset.ann_file == str(ann.resolve())
+    assert cfg.train_dataloader.batch_size == 5
+    assert cfg.train_cfg.max_epochs == 120
+    assert cfg.train_cfg.val_interval > 120
+    assert cfg.param_scheduler[-1].end == 120
+    assert cfg.model.head.loss_weights.kpt_l1 == 0.1  # inherited from the mini config
+    assert cfg.randomness.seed == 0
+    assert 'RandomFlip' not in [t.type for t in cfg.train_dataloader.dataset.pipeline]
 
 
 def test_every_config_refers_to_registered_types():

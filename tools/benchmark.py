@@ -33,14 +33,15 @@ from pathlib import Path
 
 import torch
 
-from lrfg_mmpose.apis.benchmark import (ABLATION, MODEL_CONFIGS, build_model, cpu_name,
+from lrfg_mmpose.apis.benchmark import (MODEL_CONFIGS, NETWORK_BACKENDS, build_model, cpu_name,
                                         end_to_end_latencies, gmacs, interleaved_times,
                                         median_ms, network_latencies, optimizer, real_batch,
                                         train_step_peak_mb)
 from lrfg_mmpose.apis.pipeline_benchmark import (GPU_IMAGES_PER_S, PIPELINES, augmentation_stats,
                                                  pipeline_throughput)
+from lrfg_mmpose.apis.table1 import TABLE1
 
-DEFAULT_MODELS = ['lrfg', *[p.stem.split('_')[2] for p in ABLATION], 'yoloxpose_tiny',
+DEFAULT_MODELS = ['lrfg', *[row.name for row in TABLE1], 'yoloxpose_tiny',
                   'yoloxpose_s', 'rtmo_s']
 
 
@@ -59,7 +60,7 @@ def main():
     parser.add_argument('--no-memory', action='store_true', help='skip the peak-memory runs')
     parser.add_argument('--stats-only', action='store_true',
                         help='parameters and GFLOPs only (no timing, no memory)')
-    parser.add_argument('--backends', nargs='+', choices=['torch', 'onnxruntime', 'openvino'],
+    parser.add_argument('--backends', nargs='+', choices=NETWORK_BACKENDS,
                         help='deployment latency of the exported networks instead of the '
                         'training benchmark')
     parser.add_argument('--bf16', action=argparse.BooleanOptionalAction, default=True,

@@ -22,21 +22,11 @@ from typing import Dict, List, Optional, Sequence
 from .benchmark import (ABLATION, MODEL_CONFIGS, build_model, gmacs, interleaved_times, median_ms,
                         model_config)
 from .pipeline_benchmark import DATA, resized_pipeline
+from .table1 import TABLE1, row_name
 
 #: The paper's Table 1 per row: parameters (M) and COCO AP (%).
-PAPER_TABLE1 = {
-    't1r1-baseline': (15.1, 63.8), 't1r2-fgcspp': (21.5, 64.5), 't1r3-sca': (14.3, 65.5),
-    't1r4-implicit': (13.9, 64.7), 't1r5-fgcspp-sca': (20.7, 66.1),
-    't1r6-fgcspp-implicit': (20.4, 64.8), 't1r7-sca-implicit': (13.1, 65.9),
-    't1r8-fgcspp-sca-implicit': (19.5, 66.4)}
+PAPER_TABLE1 = {row.name: (row.paper_params, row.paper_ap) for row in TABLE1}
 METRICS = ('AP', 'AP .5', 'AP .75', 'AP (M)', 'AP (L)')
-
-
-def row_name(config: str) -> str:
-    """``t1r1-baseline`` for ``configs/ablation/lrfg_yolopose_t1r1-baseline_coco-960.py``; a
-    benchmark name (``yoloxpose_s``) as it is."""
-    stem = Path(config).stem
-    return stem.split('_')[2] if stem.startswith('lrfg_yolopose_t1r') else stem
 
 
 def smoke_options(size: int = 128, epochs: int = 1, images: int = 4) -> dict:

@@ -10,17 +10,24 @@ from typing import Callable, Dict, List
 
 import torch
 
+from ..deploy.backends import RUNTIMES
 from ..utils import build_pose_model, load_config
+from .table1 import TABLE1
 
 ROOT = Path(__file__).resolve().parents[2]
-ABLATION = sorted((ROOT / 'configs' / 'ablation').glob('*.py'))
+ABLATION = [row.config for row in TABLE1]  # the paper's Table 1, in row order
 MODEL_CONFIGS = {
     'lrfg': str(ROOT / 'configs' / 'lrfg_yolopose_coco.py'),
-    **{p.stem.split('_')[2]: str(p) for p in ABLATION},
+    **{row.name: str(row.config) for row in TABLE1},
     'yoloxpose_tiny': 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_tiny_4xb64-300e_coco-416.py',
     'yoloxpose_s': 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py',
     'rtmo_s': 'mmpose::body_2d_keypoint/rtmo/coco/rtmo-s_8xb32-600e_coco-640x640.py',
 }
+
+
+# What the deployment benchmark runs a network on: PyTorch eager and each exported-graph
+# runtime.
+NETWORK_BACKENDS = ('torch', *RUNTIMES)
 
 
 def cpu_name() -> str:
@@ -207,7 +214,7 @@ def network_latencies(models, backends, size: int, threads: int, repeats: int, w
         if 'torch' in backends:
             runs[(name, 'torch')] = lambda m=model: m(x, None)
         path = export_network(model, size, Path(work_dir) / f'{name}_network_{size}.onnx')
-        for backend in ('onnxruntime', 'openvino'):
+        for backend in RUNTIMES:
             if backend in backends:
                 runs[(name, backend)] = backend_runner(path, backend, threads, size)
         if has_bf16:

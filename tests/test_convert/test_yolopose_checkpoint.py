@@ -16,13 +16,14 @@ from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 
+from lrfg_mmpose.apis.table1 import TABLE1, row_name
 from lrfg_mmpose.convert import (CheckpointFormatError, ConversionError, convert_yolopose_checkpoint,
                                  load_reference_checkpoint, variant_load_reports)
 from lrfg_mmpose.utils import mmpose_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference' / 'yolov5s6_kpts_w0125_ref.pt'
-ABLATION = sorted((ROOT / 'configs' / 'ablation').glob('*.py'))
+ABLATION = [row.config for row in TABLE1]
 
 
 class _RunsCode:
@@ -162,7 +163,7 @@ class TestConverter(unittest.TestCase):
         image = ROOT / 'data' / 'coco-mini' / 'val2017' / '000000183709.jpg'
         proc = subprocess.run([sys.executable, str(ROOT / 'tools' / 'infer.py'), str(image),
                                '--config', str(config), '--checkpoint', str(ckpt), '--out-dir',
-                               str(self.dir / 'infer'), '--bbox-thr', '0'],
+                               str(self.dir / 'infer'), '--score-thr', '0.001'],
                               capture_output=True, text=True, cwd=ROOT)
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
         people = json.loads((self.dir / 'infer' / 'predictions' / '000000183709.json').read_text())
@@ -172,7 +173,7 @@ class TestConverter(unittest.TestCase):
     def test_partial_load_into_the_eight_variants(self):
         state = _load_checkpoint(str(self.ckpt))['state_dict']
         reports = dict(variant_load_reports(self.ckpt, ABLATION))
-        by_row = {Path(c).stem.split('_')[2]: r for c, r in reports.items()}
+        by_row = {row_name(c): r for c, r in reports.items()}
         base = by_row['t1r1-baseline']
         self.assertEqual(base.loaded_tensors, base.total_tensors)
         self.assertEqual(base.loaded_parameters, 1010588)
