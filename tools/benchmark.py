@@ -27,8 +27,6 @@ YOLO-Pose reference, its loader, interleaved; and the workers one GPU needs
     python tools/benchmark.py --pipeline --reference-repo ../edgeai-yolov5
 """
 import argparse
-import json
-import platform
 from pathlib import Path
 
 import torch
@@ -39,6 +37,7 @@ from lrfg_mmpose.apis.benchmark import (MODEL_CONFIGS, NETWORK_BACKENDS, build_m
                                         train_step_peak_mb)
 from lrfg_mmpose.apis.pipeline_benchmark import (GPU_IMAGES_PER_S, PIPELINES, augmentation_stats,
                                                  pipeline_throughput)
+from lrfg_mmpose.apis.report import emit, markdown_table
 from lrfg_mmpose.apis.table1 import TABLE1
 
 DEFAULT_MODELS = ['lrfg', *[row.name for row in TABLE1], 'yoloxpose_tiny',
@@ -138,26 +137,21 @@ def main():
                 r[f'{key}_ratio'] = r[key] / ref[key]
 
     header = (f'Input {size}x{size}, batch 1 forward / batch {args.batch_size} train step on real '
-              f'images, {args.threads} threads, {device} ({platform.processor() or platform.machine()}), '
+              f'images, {args.threads} threads, {device} ({cpu_name()}), '
               f'forward median of {args.repeats}, train step median of {args.train_repeats}; '
               f'ratios vs yoloxpose_s.')
-    lines = [header, '',
-             '| model | params (M) | GMACs | GFLOPs (2xMACs) | forward (ms) | x yoloxpose_s | '
-             'train step (s) | x yoloxpose_s | peak mem (MB) |',
-             '|---|---|---|---|---|---|---|---|---|']
-    for r in rows.values():
-        fr = f"{r['forward_ms_ratio']:.2f}" if 'forward_ms_ratio' in r else '-'
-        tr = f"{r['train_step_s_ratio']:.2f}" if 'train_step_s_ratio' in r else '-'
-        ts = f"{r['train_step_s']:.2f}" if 'train_step_s' in r else '-'
-        mem = f"{r['peak_mem_mb']:.0f}" if 'peak_mem_mb' in r else '-'
-        lines.append(f"| {r['model']} | {r['params_m']:.2f} | {r['gmacs']:.2f} | {2 * r['gmacs']:.2f} | "
-                     f"{r['forward_ms']:.1f} | {fr} | {ts} | {tr} | {mem} |")
-    table = '\n'.join(lines)
-    print(table)
-    if args.markdown:
-        Path(args.markdown).write_text(table + '\n')
-    if args.json:
-        Path(args.json).write_text(json.dumps(dict(header=header, rows=list(rows.values())), indent=2))
+    def cell(r, key, spec):
+        return format(r[key], spec) if key in r else '-'
+
+    table = markdown_table(
+        ['model', 'params (M)', 'GMACs', 'GFLOPs (2xMACs)', 'forward (ms)', 'x yoloxpose_s',
+         'train step (s)', 'x yoloxpose_s', 'peak mem (MB)'],
+        [[r['model'], f"{r['params_m']:.2f}", f"{r['gmacs']:.2f}", f"{2 * r['gmacs']:.2f}",
+          f"{r['forward_ms']:.1f}", cell(r, 'forward_ms_ratio', '.2f'),
+          cell(r, 'train_step_s', '.2f'), cell(r, 'train_step_s_ratio', '.2f'),
+          cell(r, 'peak_mem_mb', '.0f')] for r in rows.values()])
+    emit([header, '', *table], args.markdown, args.json,
+         dict(header=header, rows=list(rows.values())))
 
 
 def loader_benchmark(args):
@@ -170,31 +164,23 @@ def loader_benchmark(args):
               f'{cpu_name()}; workers per GPU at '
               f'{args.gpu_images_per_s:g} training images/s.')
     has_ref = 'reference' in rows
-    lines = [header, '', '| pipeline | ms / image | images/s | workers per GPU |' +
-             (' x reference |' if has_ref else ''),
-             '|---|---|---|---|' + ('---|' if has_ref else '')]
-    for name, r in rows.items():
-        lines.append(f"| {name} | {r['ms_per_image']:.1f} | {r['images_per_s']:.1f} | "
-                     f"{r['workers_per_gpu']} |" +
-                     (f" {r['vs_reference']:.2f} |" if has_ref else ''))
+    lines = [header, '', *markdown_table(
+        ['pipeline', 'ms / image', 'images/s', 'workers per GPU'] +
+        (['x reference'] if has_ref else []),
+        [[name, f"{r['ms_per_image']:.1f}", f"{r['images_per_s']:.1f}", r['workers_per_gpu']] +
+         ([f"{r['vs_reference']:.2f}"] if has_ref else []) for name, r in rows.items()])]
     stats = {}
     if args.stats_samples:
         names = list(PIPELINES) + (['reference'] if has_ref else [])
         stats = {n: augmentation_stats(n, size, args.stats_samples, args.reference_repo,
                                        Path(args.work_dir)) for n in names}
         lines += ['', f'What the samples hold after the geometry (before colour and flip), '
-                  f'{args.stats_samples} seeded samples each:', '',
-                  '| pipeline | grey padding | people per sample | labelled keypoints per person |',
-                  '|---|---|---|---|']
-        lines += [f"| {n} | {r['grey_fraction']:.1%} | {r['people_per_sample']:.2f} | "
-                  f"{r['labelled_keypoints_per_person']:.2f} |" for n, r in stats.items()]
-    table = '\n'.join(lines)
-    print(table)
-    if args.markdown:
-        Path(args.markdown).write_text(table + '\n')
-    if args.json:
-        Path(args.json).write_text(json.dumps(dict(header=header, rows=rows, stats=stats),
-                                              indent=2))
+                  f'{args.stats_samples} seeded samples each:', '', *markdown_table(
+                      ['pipeline', 'grey padding', 'people per sample',
+                       'labelled keypoints per person'],
+                      [[n, f"{r['grey_fraction']:.1%}", f"{r['people_per_sample']:.2f}",
+                        f"{r['labelled_keypoints_per_person']:.2f}"] for n, r in stats.items()])]
+    emit(lines, args.markdown, args.json, dict(header=header, rows=rows, stats=stats))
 
 
 def deploy_benchmark(args):
@@ -208,12 +194,12 @@ def deploy_benchmark(args):
         return f'{value / ref:.2f}' if ref else '-'
 
     lines = [f'Exported networks (no decoding or NMS), input {size}x{size}, batch 1, {threads} threads, '
-             f'{platform.processor() or platform.machine()}, median of {args.repeats} interleaved runs.',
-             '', '| model | backend | ms | x yoloxpose_s eager | x yoloxpose_s same backend |',
-             '|---|---|---|---|---|']
-    for (name, backend), value in ms.items():
-        lines.append(f'| {name} | {backend} | {value:.1f} | {ratio(value, ref_eager)} | '
-                     f'{ratio(value, ms.get(("yoloxpose_s", backend)))} |')
+             f'{cpu_name()}, median of {args.repeats} interleaved runs.',
+             '', *markdown_table(
+                 ['model', 'backend', 'ms', 'x yoloxpose_s eager', 'x yoloxpose_s same backend'],
+                 [[name, backend, f'{value:.1f}', ratio(value, ref_eager),
+                   ratio(value, ms.get(('yoloxpose_s', backend)))]
+                  for (name, backend), value in ms.items()])]
     results = dict(networks={f'{n}/{b}': v for (n, b), v in ms.items()})
 
     if args.e2e_checkpoint:
@@ -229,18 +215,13 @@ def deploy_benchmark(args):
         lines += ['', f'End to end on {args.e2e_image} ({image.shape[1]}x{image.shape[0]}), our '
                   f'checkpoint {args.e2e_checkpoint} at {size}: the Predictor (letterbox, network '
                   f'+ decoding + NMS graph, mapping back) against the same network alone.', '',
-                  '| backend | score threshold | people kept | predictor (ms) | network alone (ms) | ratio |',
-                  '|---|---|---|---|---|---|']
-        for (backend, thr), (pred, net_ms, kept) in e2e.items():
-            lines.append(f'| {backend} | {thr} | {kept} | {pred:.1f} | {net_ms:.1f} | '
-                         f'{pred / net_ms:.2f} |')
+                  *markdown_table(['backend', 'score threshold', 'people kept', 'predictor (ms)',
+                                   'network alone (ms)', 'ratio'],
+                                  [[backend, thr, kept, f'{pred:.1f}', f'{net_ms:.1f}',
+                                    f'{pred / net_ms:.2f}']
+                                   for (backend, thr), (pred, net_ms, kept) in e2e.items()])]
         results['e2e'] = {f'{b}/{t}': v for (b, t), v in e2e.items()}
-    table = '\n'.join(lines)
-    print(table)
-    if args.markdown:
-        Path(args.markdown).write_text(table + '\n')
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+    emit(lines, args.markdown, args.json, results)
 
 
 if __name__ == '__main__':

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence
 from .benchmark import (ABLATION, MODEL_CONFIGS, build_model, gmacs, interleaved_times, median_ms,
                         model_config)
 from .pipeline_benchmark import DATA, resized_pipeline
+from .report import markdown_table
 from .table1 import TABLE1, row_name
 
 #: The paper's Table 1 per row: parameters (M) and COCO AP (%).
@@ -169,14 +170,13 @@ def write_table(rows: List[dict], out_dir: Path, protocol: str, latency_note: st
 
     lines = [f'Evaluation: {protocol}. GFLOPs = 2 x multiply-adds and latency (batch 1, '
              f'{latency_note}) at the latency input size; AP in %; delta vs {rows[0]["row"]}.', '',
-             '| row | params (M) | GFLOPs | AP | AP50 | AP75 | AP(M) | AP(L) | delta AP | '
-             'latency (ms) | paper params (M) | paper AP |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
-    for r in rows:
-        aps = ' | '.join(fmt(100 * r[m], '.1f') for m in METRICS)
-        lines.append(f"| {r['row']} | {r['params'] / 1e6:.2f} | {r['gflops']:.2f} | {aps} | "
-                     f"{100 * r['delta_ap']:+.1f} | {r['latency_ms']:.1f} | "
-                     f"{fmt(r['paper_params_m'], '.1f')} | {fmt(r['paper_ap'], '.1f')} |")
+             *markdown_table(
+                 ['row', 'params (M)', 'GFLOPs', 'AP', 'AP50', 'AP75', 'AP(M)', 'AP(L)',
+                  'delta AP', 'latency (ms)', 'paper params (M)', 'paper AP'],
+                 [[r['row'], f"{r['params'] / 1e6:.2f}", f"{r['gflops']:.2f}",
+                   *(fmt(100 * r[m], '.1f') for m in METRICS), f"{100 * r['delta_ap']:+.1f}",
+                   f"{r['latency_ms']:.1f}", fmt(r['paper_params_m'], '.1f'),
+                   fmt(r['paper_ap'], '.1f')] for r in rows])]
     (out_dir / 'ablation.md').write_text('\n'.join(lines) + '\n')
 
     import matplotlib

@@ -3,12 +3,11 @@
 import json
 import time
 from pathlib import Path
-from typing import List, Tuple
 
 from mmengine.config import Config
-from mmengine.hooks import Hook
 
 from ..datasets import fixed_train_pipeline, val_pipeline
+from ..engine.hooks import APRecorderHook
 from ..utils import load_config
 
 
@@ -81,23 +80,11 @@ def overfit_cfg(config: str, ann_file: Path, img_dir: Path, input_size: int, ite
     return cfg
 
 
-class APRecorder(Hook):
-    """Keeps (iteration, COCO AP) after every validation of one runner."""
-
-    priority = 'LOWEST'
-
-    def __init__(self):
-        self.curve: List[Tuple[int, float]] = []
-
-    def after_val_epoch(self, runner, metrics=None):
-        self.curve.append((runner.iter, metrics['coco/AP']))
-
-
 def run_overfit(cfg: Config) -> dict:
     """Evaluate, train with evaluations, and return the AP curve and the time taken."""
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg)
-    recorder = APRecorder()
+    recorder = APRecorderHook()
     runner.register_hook(recorder)
     start = time.time()
     runner.val()  # AP before training

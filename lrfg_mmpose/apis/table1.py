@@ -15,8 +15,8 @@ class AblationRow:
     """One row of Table 1.
 
     Args:
-        name: The row's name (``t1r1-baseline``): row number, then the switches on.
-        config_file: Its config, in ``configs/ablation/``.
+        name: The row's name (``t1r1-baseline``): row number, then the switches on; its
+            config is ``configs/ablation/lrfg_yolopose_<name>_coco-960.py``.
         fgcspp: FGCSPP instead of SPP (``backbone.use_fgcspp``).
         sca: Coordinate attention in the last two C3 blocks (``backbone.sca_cfg``).
         implicit: Implicit knowledge in the head and GhostConv in the PANet
@@ -25,7 +25,6 @@ class AblationRow:
         paper_ap: The paper's COCO AP (%).
     """
     name: str
-    config_file: str
     fgcspp: bool
     sca: bool
     implicit: bool
@@ -34,26 +33,18 @@ class AblationRow:
 
     @property
     def config(self) -> Path:
-        return ABLATION_DIR / self.config_file
+        return ABLATION_DIR / f'lrfg_yolopose_{self.name}_coco-960.py'
 
 
 TABLE1: Tuple[AblationRow, ...] = (
-    AblationRow('t1r1-baseline', 'lrfg_yolopose_t1r1-baseline_coco-960.py',
-                False, False, False, 15.1, 63.8),
-    AblationRow('t1r2-fgcspp', 'lrfg_yolopose_t1r2-fgcspp_coco-960.py',
-                True, False, False, 21.5, 64.5),
-    AblationRow('t1r3-sca', 'lrfg_yolopose_t1r3-sca_coco-960.py',
-                False, True, False, 14.3, 65.5),
-    AblationRow('t1r4-implicit', 'lrfg_yolopose_t1r4-implicit_coco-960.py',
-                False, False, True, 13.9, 64.7),
-    AblationRow('t1r5-fgcspp-sca', 'lrfg_yolopose_t1r5-fgcspp-sca_coco-960.py',
-                True, True, False, 20.7, 66.1),
-    AblationRow('t1r6-fgcspp-implicit', 'lrfg_yolopose_t1r6-fgcspp-implicit_coco-960.py',
-                True, False, True, 20.4, 64.8),
-    AblationRow('t1r7-sca-implicit', 'lrfg_yolopose_t1r7-sca-implicit_coco-960.py',
-                False, True, True, 13.1, 65.9),
-    AblationRow('t1r8-fgcspp-sca-implicit', 'lrfg_yolopose_t1r8-fgcspp-sca-implicit_coco-960.py',
-                True, True, True, 19.5, 66.4),
+    AblationRow('t1r1-baseline', False, False, False, 15.1, 63.8),
+    AblationRow('t1r2-fgcspp', True, False, False, 21.5, 64.5),
+    AblationRow('t1r3-sca', False, True, False, 14.3, 65.5),
+    AblationRow('t1r4-implicit', False, False, True, 13.9, 64.7),
+    AblationRow('t1r5-fgcspp-sca', True, True, False, 20.7, 66.1),
+    AblationRow('t1r6-fgcspp-implicit', True, False, True, 20.4, 64.8),
+    AblationRow('t1r7-sca-implicit', False, True, True, 13.1, 65.9),
+    AblationRow('t1r8-fgcspp-sca-implicit', True, True, True, 19.5, 66.4),
 )
 BY_NAME: Dict[str, AblationRow] = {row.name: row for row in TABLE1}
 

@@ -20,8 +20,7 @@ from typing import Optional, Sequence
 import torch
 import torch.nn as nn
 
-from ..structures import Sidecar, check_input_size, keypoint_meta
-from ..utils import pose_metainfo
+from ..structures import Sidecar, check_input_size, keypoint_meta, pose_metainfo
 from .onnx_nms import nms_fixed_outputs
 
 class YOLOPoseExportModel(nn.Module):

@@ -1,5 +1,7 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""A keypoint set as the sidecar, the drawing code and the predictors hold it (numpy only)."""
+"""A keypoint set: its meta file as a config gives it, and the parsed set as the sidecar, the
+drawing code and the predictors hold it. Numpy only; :func:`pose_metainfo` imports MMPose's
+parser when called."""
 import numpy as np
 
 
@@ -14,3 +16,21 @@ def keypoint_meta(meta: dict) -> dict:
         sigmas=[float(s) for s in meta['sigmas']],
         keypoint_colors=np.asarray(meta['keypoint_colors']).astype(int).tolist(),
         skeleton_colors=np.asarray(meta['skeleton_link_colors']).astype(int).tolist())
+
+
+def meta_file(metainfo) -> str:
+    """The meta file of a keypoint set given as a path or as the datasets' ``metainfo``
+    (``dict(from_file=...)``), the two forms a config writes."""
+    if isinstance(metainfo, dict):
+        if 'from_file' not in metainfo:
+            raise ValueError(f'metainfo {metainfo!r}: give dict(from_file=<meta file>) or '
+                             f'the meta file path')
+        return metainfo['from_file']
+    return str(metainfo)
+
+
+def pose_metainfo(metainfo) -> dict:
+    """MMPose's parsed dataset meta (keypoint names, skeleton, sigmas, ...) of ``metainfo``
+    in either form of :func:`meta_file`."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo  # MMPose only here
+    return parse_pose_metainfo(dict(from_file=meta_file(metainfo)))

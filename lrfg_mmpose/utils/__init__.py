@@ -1,7 +1,6 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 from .build import build_pose_model
 from .checkpoint_compat import enable_weights_only_checkpoints
-from .mmpose_configs import load_config, meta_file, mmpose_tool, pose_metainfo
+from .mmpose_configs import load_config, mmpose_tool
 
-__all__ = ['build_pose_model', 'enable_weights_only_checkpoints', 'load_config', 'meta_file',
-           'mmpose_tool', 'pose_metainfo']
+__all__ = ['build_pose_model', 'enable_weights_only_checkpoints', 'load_config', 'mmpose_tool']

@@ -15,8 +15,13 @@ made by :func:`enable_weights_only_checkpoints`, which ``import lrfg_mmpose`` (w
    array and scalar constructors and ``HistoryBuffer`` allowed. The allow-list holds only
    while MMEngine loads a checkpoint; a plain ``torch.load`` elsewhere is unaffected, and
    arbitrary code in an untrusted checkpoint is still refused (``weights_only`` stays on).
+
+Nothing is changed on torch < 2.6 (no ``weights_only`` default there), nor when the environment
+sets ``LRFG_MMPOSE_KEEP_LOADER=1`` (for a program that registers its own loader; MMEngine
+checkpoints with a message hub then fail to load on torch >= 2.6, as without this package).
 """
 import importlib
+import os
 import os.path as osp
 
 import numpy as np
@@ -50,7 +55,19 @@ def load_from_local(filename: str, map_location=None):
         return torch.load(filename, map_location=map_location, weights_only=True)
 
 
-def enable_weights_only_checkpoints() -> None:
-    """Apply both changes (idempotent)."""
+OPT_OUT = 'LRFG_MMPOSE_KEEP_LOADER'
+
+
+def needs_patch() -> bool:
+    """True on torch >= 2.6 unless ``LRFG_MMPOSE_KEEP_LOADER=1`` is set."""
+    major, minor = (int(v) for v in torch.__version__.split('.')[:2])
+    return (major, minor) >= (2, 6) and os.environ.get(OPT_OUT, '') != '1'
+
+
+def enable_weights_only_checkpoints() -> bool:
+    """Apply both changes (idempotent) where :func:`needs_patch`; returns whether it did."""
+    if not needs_patch():
+        return False
     HistoryBuffer.__getstate__ = _history_buffer_state
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
+    return True

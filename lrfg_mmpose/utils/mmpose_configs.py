@@ -21,21 +21,3 @@ def mmpose_tool(name: str) -> str:
         raise FileNotFoundError(f'{path} not found: is mmpose installed from a release wheel '
                                 f'(which bundles its tools under .mim/)?')
     return str(path)
-
-
-def meta_file(metainfo) -> str:
-    """The meta file of a keypoint set given as a path or as the datasets' ``metainfo``
-    (``dict(from_file=...)``), the two forms a config writes."""
-    if isinstance(metainfo, dict):
-        if 'from_file' not in metainfo:
-            raise ValueError(f'metainfo {metainfo!r}: give dict(from_file=<meta file>) or '
-                             f'the meta file path')
-        return metainfo['from_file']
-    return str(metainfo)
-
-
-def pose_metainfo(metainfo) -> dict:
-    """MMPose's parsed dataset meta (keypoint names, skeleton, sigmas, ...) of ``metainfo``
-    in either form of :func:`meta_file`."""
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    return parse_pose_metainfo(dict(from_file=meta_file(metainfo)))

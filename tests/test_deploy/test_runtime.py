@@ -9,9 +9,9 @@ import onnx
 import pytest
 import torch
 
-from lrfg_mmpose.deploy import Predictor, nms, run_on_media
-from lrfg_mmpose.structures import letterbox_matrix
+from lrfg_mmpose.deploy import BACKENDS, Predictor, nms, open_predictor, run_on_media
 from lrfg_mmpose.export import export, sidecar_path
+from lrfg_mmpose.structures import PEOPLE_KEYS, PosePredictor, letterbox_matrix
 from tests.helpers import DATA, ROOT, tiny_cfg
 
 IMAGES = sorted((DATA / 'val2017').glob('*.jpg'))[:3]
@@ -159,3 +159,29 @@ def test_infer_tool_backend_option(exported, tmp_path):
     assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
         f'error: {tmp_path / "nope.xml.json"}: the sidecar written by tools/export.py is missing; '
         f'export the model again or copy it next to nope.xml']
+
+
+def test_open_predictor_gives_one_interface_for_every_backend(exported):
+    """Each of BACKENDS opens as a PosePredictor: the same call, the same people dict, the
+    keypoint set of the training config, one score threshold; the exported model's people
+    are the PyTorch model's."""
+    path, config, checkpoint = exported
+    image = cv2.imread(str(IMAGES[0]))
+    people = {}
+    for backend in BACKENDS:
+        model = checkpoint if backend == 'pytorch' else path
+        predictor = open_predictor(backend, model, config if backend == 'pytorch' else None,
+                                   score_thr=0.01)
+        assert isinstance(predictor, PosePredictor), backend
+        assert predictor.score_thr == 0.01 and len(predictor.keypoints['names']) == 17
+        people[backend] = predictor(image)
+        assert tuple(people[backend]) == PEOPLE_KEYS, backend
+        assert (people[backend]['scores'] >= 0.01).all()
+    for backend in ('onnxruntime', 'openvino'):
+        ours, ref = people[backend], people['pytorch']
+        assert len(ours['scores']) == len(ref['scores']) > 0, backend
+        np.testing.assert_allclose(np.sort(ours['scores']), np.sort(ref['scores']), atol=1e-3)
+    with pytest.raises(ValueError, match='backend .tensorrt.: use one of pytorch, onnxruntime'):
+        open_predictor('tensorrt', path)
+    with pytest.raises(ValueError, match='the pytorch backend needs the model config'):
+        open_predictor('pytorch', checkpoint)

@@ -1,5 +1,8 @@
 """MMEngine checkpoints load under torch's weights_only default, through MMEngine only."""
+import os
 import pickle
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -47,6 +50,14 @@ class TestWeightsOnlyCheckpoints(unittest.TestCase):
         with self.assertRaises(pickle.UnpicklingError):
             _load_checkpoint(str(self.path), map_location='cpu')
 
-
-if __name__ == '__main__':
-    unittest.main()
+    def test_opt_out_keeps_mmengine_loader(self):
+        """With LRFG_MMPOSE_KEEP_LOADER=1 the plain-path scheme stays MMEngine's own."""
+        probe = ('import lrfg_mmpose; from mmengine.runner.checkpoint import CheckpointLoader as C; '
+                 'print(C._schemes[""].__module__)')
+        modules = {}
+        for value in ('0', '1'):
+            env = dict(os.environ, LRFG_MMPOSE_KEEP_LOADER=value)
+            modules[value] = subprocess.run([sys.executable, '-c', probe], env=env, check=True,
+                                            capture_output=True, text=True).stdout.split()[-1]
+        self.assertEqual(modules, {'0': 'lrfg_mmpose.utils.checkpoint_compat',
+                                   '1': 'mmengine.runner.checkpoint'})

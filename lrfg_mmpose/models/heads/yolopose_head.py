@@ -21,8 +21,7 @@ from mmpose.utils.typing import ConfigType, OptConfigType, OptMultiConfig, OptSa
 from torch import Tensor
 from torchvision.ops import nms
 
-from ...structures import check_input_size
-from ...utils import meta_file, pose_metainfo
+from ...structures import check_input_size, meta_file, pose_metainfo
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import collect_targets
 from .yolopose_coder import decode_cells

@@ -26,6 +26,11 @@ class YOLOPosePAFPN(BaseModule):
     by a C3 (no residual). Bottom-up: a 3x3 stride-2 conv, concatenation with the lateral
     output of the next level, and a C3. Output widths equal input widths.
 
+    The wiring is that of mmdet's ``YOLOXPAFPN``; this class is not built on it because
+    there the 1x1 reduce convs are always ``ConvModule`` (GhostConv replaces them here, as in
+    the paper) and the 1x1 output convs always exist (YOLOv5 has none; the reference
+    checkpoints, converted by :mod:`lrfg_mmpose.convert`, hold no weights for them).
+
     Args:
         in_channels (Sequence[int]): Widths of P3..P6. Defaults to (128, 256, 384, 512).
         num_csp_blocks (int): Bottlenecks per C3. Defaults to 1.

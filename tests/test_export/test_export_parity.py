@@ -19,7 +19,8 @@ from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.deploy import Predictor
 from lrfg_mmpose.export import export
-from lrfg_mmpose.utils import load_config, pose_metainfo
+from lrfg_mmpose.structures import pose_metainfo
+from lrfg_mmpose.utils import load_config
 from tests.helpers import DATA, box_iou, build_dataset
 
 pytestmark = pytest.mark.slow
