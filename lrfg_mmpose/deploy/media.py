@@ -92,10 +92,9 @@ def image_paths(inputs: Union[str, Path, Sequence]) -> List[Path]:
 @dataclass
 class Media:
     """What to run on, opened once (:func:`open_media`): a ``video``, or image ``paths``; a
-    single image (``alone``) is already decoded in ``image``, so it is read once only."""
+    single image is already decoded in ``image``, so it is read once only."""
     paths: List[Path] = field(default_factory=list)
     video: Optional[Path] = None
-    alone: bool = False
     image: Optional[np.ndarray] = None
     ignored: List[str] = field(default_factory=list)  # files of a folder without image suffixes
 
@@ -119,7 +118,7 @@ def open_media(inputs) -> Media:
         ignored = sorted(str(p) for p in path.iterdir() if p.is_file() and
                          not p.name.startswith('.') and p.suffix.lower() not in IMAGE_SUFFIXES)
         return Media(paths=image_paths(path), ignored=ignored)
-    return Media(paths=[path], alone=True, image=read_image(path))
+    return Media(paths=[path], image=read_image(path))
 
 
 def _open_video(video: Path) -> cv2.VideoCapture:
@@ -158,16 +157,17 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
     if media.video is not None:
         _run_video(predictor, media.video, out, kpt_thr, progress, report)
         return report
-    for path in tqdm(media.paths, unit='img', disable=not progress or media.alone,
+    alone = media.image is not None
+    for path in tqdm(media.paths, unit='img', disable=not progress or alone,
                      dynamic_ncols=True):
         try:
-            image = media.image if media.alone else read_image(path)
+            image = media.image if alone else read_image(path)
             people = predictor(image)
         except BadImageError as e:
             _skip(report, path, e.cause)
             continue
         except Exception as e:  # one file's failure must not cost the others
-            if media.alone:
+            if alone:
                 raise
             _skip(report, path, f'prediction failed ({type(e).__name__}: {e})')
             continue

@@ -12,8 +12,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from ..structures import Sidecar, check_input_size, letterbox_matrix, rect_input_size
-from ..structures.pose_predictor import People, PosePredictor
+from ..structures import (People, PosePredictor, Sidecar, check_input_size, letterbox_matrix,
+                          rect_input_size)
 from .backends import RUNTIMES, open_backend
 
 # Every predictor backend by name, with what it opens; the tools' --backend choices.
@@ -110,6 +110,8 @@ class Predictor:
             n = int(outputs['num_dets'][i])
             boxes, scores = outputs['boxes'][i, :n], outputs['scores'][i, :n]
             kpts = outputs['keypoints'][i, :n]
+            keep = scores > self.score_thr  # the graph kept those above the export's threshold
+            boxes, scores, kpts = boxes[keep], scores[keep], kpts[keep]
         else:
             cand = outputs['candidates'][i]
             # Filtering before NMS keeps the same people above score_thr: lower-scoring boxes
@@ -118,8 +120,6 @@ class Predictor:
             cand = cand[nms(cand[:, :4], cand[:, 4], self.sidecar.nms_iou_thr,
                             self.sidecar.max_det)]
             boxes, scores, kpts = cand[:, :4], cand[:, 4], cand[:, 5:].reshape(-1, K, 3)
-        keep = scores > self.score_thr
-        boxes, scores, kpts = boxes[keep], scores[keep], kpts[keep]
         in_w, in_h = input_wh
         boxes = np.clip(boxes, 0, [in_w, in_h, in_w, in_h])  # to the input, as predict() does
         s, (tx, ty) = matrix[0, 0], matrix[:, 2]

@@ -120,8 +120,8 @@ class Sidecar:
         path = sidecar_path(model_path)
         if not path.is_file():
             raise FileNotFoundError(f'{path}: the sidecar written by tools/export.py is missing; '
-                               f'export the model again or copy it next to '
-                               f'{Path(model_path).name}')
+                                    f'export the model again or copy it next to '
+                                    f'{Path(model_path).name}')
         try:
             d = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as e:

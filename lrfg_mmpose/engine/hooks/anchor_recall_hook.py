@@ -30,7 +30,8 @@ class AnchorRecallHook(Hook):
     def before_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         head = getattr(model, 'head', None)
-        if getattr(head, 'anchors', None) is None or not hasattr(head, 'anchor_thr'):
+        anchor_thr = getattr(getattr(head, 'assigner', None), 'anchor_thr', None)
+        if getattr(head, 'anchors', None) is None or anchor_thr is None:
             return
         dataset = runner.train_dataloader.dataset
         try:
@@ -40,7 +41,7 @@ class AnchorRecallHook(Hook):
                       f'dataset this check reads ({type(e).__name__}: {e})', logger='current')
             return
         anchors = head.anchors.cpu().numpy()
-        recall = best_possible_recall(wh, anchors, head.anchor_thr)
+        recall = best_possible_recall(wh, anchors, anchor_thr)
         levels = ', '.join(f'P{i + 3} {r:.3f}' for i, r in enumerate(recall.per_level))
         message = (f'anchor check: best possible recall {recall.overall:.4f} of {recall.people} '
                    f'training people at {input_wh[0]}x{input_wh[1]} (per level: {levels}; '

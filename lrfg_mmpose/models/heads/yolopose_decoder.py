@@ -16,18 +16,15 @@ class YOLOPoseDecoder:
 
     Args:
         featmap_strides: Level strides.
-        layout: The head's :class:`~.yolopose_layouts.ChannelLayout`.
-        num_classes: Object classes.
+        layout: The head's :class:`~.yolopose_layouts.ChannelLayout` (it knows the fields).
 
     ``trace_dynamic_grid`` (set by exporters of graphs with a dynamic input size) makes the cell
     grid from the traced size instead of a cached constant.
     """
 
-    def __init__(self, featmap_strides: Sequence[int], layout: ChannelLayout,
-                 num_classes: int = 1):
+    def __init__(self, featmap_strides: Sequence[int], layout: ChannelLayout):
         self.featmap_strides = list(featmap_strides)
         self.layout = layout
-        self.num_box_out = 5 + num_classes
         self.trace_dynamic_grid = False
         self._grid_cache: Dict[tuple, Tensor] = {}
 
@@ -51,7 +48,7 @@ class YOLOPoseDecoder:
         units, stride), N running over level, anchor, row, column; ``anchors`` ``(L, A, 2)``
         pixels. :meth:`keypoints` decodes the keypoints of the candidates kept."""
         boxes, scores, kpt_fields, cells = [], [], [], []
-        nb = self.num_box_out
+        nb = self.layout.num_box_out
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
             p = self.layout.join(box_out, kpt_out)  # (B, A, H, W, C)
             a, h, w = p.shape[1:4]

@@ -138,13 +138,12 @@ class YOLOPoseHead(BaseModule):
         self.channel_layout = channel_layout
         A, K = self.num_anchors, self.num_keypoints
         self.layout = CHANNEL_LAYOUTS[channel_layout](A, self.num_box_out, K)
-        self.decoder = YOLOPoseDecoder(featmap_strides, self.layout, num_classes)
+        self.decoder = YOLOPoseDecoder(featmap_strides, self.layout)
         # Saved with the weights (an integer buffer: MMEngine's EMA copies, never averages it)
         # so that a checkpoint is not loaded into the other layout.
         self.register_buffer('channel_layout_code',
                              torch.tensor(self.layout.code, dtype=torch.uint8))
-        self.assigner = TASK_UTILS.build(assigner)
-        self.anchor_thr = self.assigner.anchor_thr  # what the anchor analysis checks
+        self.assigner = TASK_UTILS.build(assigner)  # its anchor_thr: what the anchor check reads
         self.loss_bbox, self.loss_kpt = MODELS.build(loss_bbox), MODELS.build(loss_kpt)
         self.loss_kpt_l1 = MODELS.build(loss_kpt_l1) if loss_kpt_l1 else None
         self.obj_level_weights = list(obj_level_weights)
@@ -182,8 +181,8 @@ class YOLOPoseHead(BaseModule):
         """Refuse weights trained in the other channel layout (same shapes, other meanings)."""
         saved = state_dict.get(prefix + 'channel_layout_code')
         if saved is not None and int(saved) != self.layout.code:
-            names = list(CHANNEL_LAYOUTS)
-            theirs = names[int(saved)] if 0 <= int(saved) < len(names) else saved
+            theirs = next((name for name, layout in CHANNEL_LAYOUTS.items()
+                           if layout.code == int(saved)), int(saved))
             raise ValueError(
                 f'the checkpoint\'s YOLOPoseHead was trained with channel_layout={theirs!r} but '
                 f'this model has {self.channel_layout!r}: set model.head.channel_layout='
