@@ -5,7 +5,8 @@ an environment that has it (the project's own: ``tools/setup_env.sh``; yours: RE
 into your own environment") and pulls nothing. Declaring mmpose would make pip resolve its
 ``chumpy`` requirement, which does not build on current Python, and mmcv must match the
 environment's torch. ``pip install -e .[runtime]`` adds what the torch-free runtime
-(``lrfg_mmpose.deploy``: ONNX Runtime, OpenCV, numpy) needs; ``[openvino]`` its OpenVINO backend.
+(``lrfg_mmpose.deploy``: ONNX Runtime, OpenCV, numpy) needs; ``[openvino]`` its OpenVINO backend;
+``[int8]`` NNCF for INT8 export.
 """
 import re
 from pathlib import Path
@@ -27,6 +28,7 @@ setup(
     extras_require={
         'runtime': ['numpy', 'opencv-python-headless', 'onnxruntime'],
         'openvino': ['numpy', 'opencv-python-headless', 'openvino'],
+        'int8': ['openvino', 'nncf'],
     },
     license='Apache-2.0',
 )

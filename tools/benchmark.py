@@ -19,6 +19,19 @@ decoding + NMS graph, mapping back) against that checkpoint's network alone::
     python tools/benchmark.py --backends torch onnxruntime openvino --models lrfg yoloxpose_s \
         rtmo_s --e2e-checkpoint work_dirs/demo/epoch_300.pth
 
+``NAME@SIZE`` sets a model's input size; Ultralytics' pose models (``yolo26s-pose``,
+``yolo26m-pose``, ``yolo11s-pose``, ...: built from their yaml with random weights, exported by
+Ultralytics; needs ``pip install ultralytics``) join as peers at their published size;
+``--int8`` adds OpenVINO INT8 (NNCF); each model's published COCO AP stands beside it and a
+plot of latency against AP is written (``--plot``)::
+
+    python tools/benchmark.py --backends onnxruntime openvino --int8 --repeats 20 \
+        --models lrfg@960 lrfg@640 yolo26s-pose yolo26m-pose yolo11s-pose --plot deploy.png \
+        --profile 12
+
+``--profile N`` adds OpenVINO's per-layer counters of every network timed on OpenVINO: the N
+costliest layer types with the kernel OpenVINO picked for them.
+
 Training-loader throughput (``--pipeline``): one worker's training samples a second at 960 on
 the embedded images, ours against YOLOX-Pose-s's pipeline and, given a checkout of the
 YOLO-Pose reference, its loader, interleaved; and the workers one GPU needs
@@ -31,10 +44,13 @@ from pathlib import Path
 
 import torch
 
-from lrfg_mmpose.apis.benchmark import (MODEL_CONFIGS, NETWORK_BACKENDS, build_model, cpu_name,
-                                        end_to_end_latencies, gmacs, interleaved_times,
-                                        median_ms, network_latencies, optimizer, real_batch,
-                                        train_step_peak_mb)
+from lrfg_mmpose.apis.benchmark import (MODEL_CONFIGS, NETWORK_BACKENDS, best_precision,
+                                        build_model, cpu_name, end_to_end_latencies, gmacs,
+                                        interleaved_times, median_ms,
+                                        layer_profile, network_latencies, network_path,
+                                        optimizer, plot_latency_ap,
+                                        published_ap, real_batch, train_step_peak_mb)
+from lrfg_mmpose.apis.peers import ULTRALYTICS_PEERS
 from lrfg_mmpose.apis.pipeline_benchmark import (GPU_IMAGES_PER_S, PIPELINES, augmentation_stats,
                                                  pipeline_throughput)
 from lrfg_mmpose.apis.report import emit, markdown_table
@@ -48,7 +64,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--models', nargs='+', default=DEFAULT_MODELS,
                         help=f'names ({", ".join(MODEL_CONFIGS)}) or config files (any keypoint '
-                        f'set)')
+                        f'set); with --backends also Ultralytics peers ('
+                        f'{", ".join(ULTRALYTICS_PEERS)}) and NAME@SIZE')
     parser.add_argument('--input-size', type=int, default=None,
                         help='default: 640; with --pipeline 960')
     parser.add_argument('--repeats', type=int, default=15, help='timed forward passes per model')
@@ -66,6 +83,18 @@ def main():
                         help='with --backends openvino: also OpenVINO bf16 where the CPU has it, '
                         'in a second interleaved group (its AMX units lower the clock for '
                         'whatever runs next)')
+    parser.add_argument('--int8', action='store_true', help='with --backends openvino: also '
+                        'OpenVINO INT8 (NNCF post-training quantisation, MIXED preset, on 16 '
+                        'embedded images), in the bf16 group')
+    parser.add_argument('--ratio-to', default=None, help='with --backends: the NAME@SIZE the '
+                        'ratios are against (default: yolo26s-pose@640 if timed, else '
+                        'yoloxpose_s@INPUT)')
+    parser.add_argument('--profile', type=int, default=0, metavar='N',
+                        help='with --backends openvino: after the timing, OpenVINO\'s per-layer '
+                        'counters of each network (f32, bf16, INT8 as timed), the N costliest '
+                        'layer types')
+    parser.add_argument('--plot', help='with --backends: write latency against published AP '
+                        'here (PNG)')
     parser.add_argument('--e2e-checkpoint', help='with --backends: our trained checkpoint for '
                         'the end-to-end predictor timing')
     parser.add_argument('--e2e-config', default='configs/lrfg_yolopose_coco-mini.py')
@@ -185,22 +214,60 @@ def loader_benchmark(args):
 
 def deploy_benchmark(args):
     """Exported networks on each backend, interleaved; then the end-to-end predictor."""
+    import sys
     size, threads = args.input_size, args.threads
-    ms = network_latencies(args.models, args.backends, size, threads, args.repeats,
-                           Path(args.work_dir), args.bf16)
-    ref_eager = ms.get(('yoloxpose_s', 'torch'))
+    try:
+        ms = network_latencies(args.models, args.backends, size, threads, args.repeats,
+                               Path(args.work_dir), args.bf16, args.int8)
+    except (ImportError, ValueError) as e:
+        sys.exit(f'error: {e}')
+    labels = list(dict.fromkeys(label for label, _ in ms))
+    ref = args.ratio_to or next((lab for lab in ('yolo26s-pose@640', f'yoloxpose_s@{size}')
+                                 if lab in labels), None)
+    best = best_precision(ms)
 
-    def ratio(value, ref):
-        return f'{value / ref:.2f}' if ref else '-'
+    def ratio(value, other):
+        return f'{value / other:.2f}' if other else '-'
 
-    lines = [f'Exported networks (no decoding or NMS), input {size}x{size}, batch 1, {threads} threads, '
-             f'{cpu_name()}, median of {args.repeats} interleaved runs.',
-             '', *markdown_table(
-                 ['model', 'backend', 'ms', 'x yoloxpose_s eager', 'x yoloxpose_s same backend'],
-                 [[name, backend, f'{value:.1f}', ratio(value, ref_eager),
-                   ratio(value, ms.get(('yoloxpose_s', backend)))]
-                  for (name, backend), value in ms.items()])]
-    results = dict(networks={f'{n}/{b}': v for (n, b), v in ms.items()})
+    def ap(label):
+        name, _, at = label.partition('@')
+        value = published_ap(name, int(at))
+        return '-' if value is None else f'{value:.1f}'
+
+    head = (f'Exported networks (no decoding or NMS; Ultralytics\' models as their exporter '
+            f'writes them by default), batch 1, {threads} threads, {cpu_name()}, median of {args.repeats} '
+            f'interleaved runs (f32 in one group, bf16 and INT8 in a second).')
+    lines = [head, '', *markdown_table(
+        ['model@input', 'published COCO AP', 'backend', 'ms', f'x {ref} same backend'],
+        [[label, ap(label), backend, f'{value:.1f}', ratio(value, ms.get((ref, backend)))]
+         for (label, backend), value in ms.items()])]
+    lines += ['', f'Each model at its best backend and precision, ratios against {ref} at its '
+              f'best:', '', *markdown_table(
+                  ['model@input', 'published COCO AP', 'best', 'ms', f'x {ref}'],
+                  [[label, ap(label), backend, f'{value:.1f}',
+                    ratio(value, best[ref][1] if ref in best else None)]
+                   for label, (backend, value) in best.items()])]
+    results = dict(header=head, networks={f'{n}/{b}': v for (n, b), v in ms.items()},
+                   best={n: dict(backend=b, ms=v) for n, (b, v) in best.items()}, ratio_to=ref)
+    if args.profile:
+        results['profile'] = {}
+        for label in labels:
+            name, _, at = label.partition('@')
+            for backend in [b for lab, b in ms if lab == label and b.startswith('openvino')]:
+                int8 = backend.endswith('int8')
+                precision = 'bf16' if backend.endswith('bf16') else 'f32'
+                rows = layer_profile(network_path(args.work_dir, name, int(at), int8), int(at),
+                                     threads, precision)
+                total = sum(r['ms'] for r in rows)
+                results['profile'][f'{label}/{backend}'] = rows
+                lines += ['', f'{label}, {backend}: per-layer counters, {total:.1f} ms summed '
+                          f'(the {args.profile} costliest layer types)', '', *markdown_table(
+                              ['layer type', 'kernel', 'layers', 'ms', 'share'],
+                              [[r['type'], r['kernel'], r['layers'], f"{r['ms']:.1f}",
+                                f"{r['ms'] / total:.0%}"] for r in rows[:args.profile]])]
+    if args.plot:
+        plot_latency_ap(ms, args.plot, f'{cpu_name()}, {threads} threads, batch 1')
+        lines += ['', f'plot: {args.plot}']
 
     if args.e2e_checkpoint:
         import cv2

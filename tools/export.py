@@ -4,6 +4,7 @@
         --format onnx --input-size 320 --out work_dirs/export/demo.onnx
     python tools/export.py CONFIG CKPT --format openvino --dynamic-batch --dynamic-size --out m.xml
     python tools/export.py CONFIG CKPT --no-nms --out candidates.onnx
+    python tools/export.py CONFIG CKPT --format openvino --int8 --calib-images DIR --out m.xml
 
 The model is switched to deploy mode (implicit layers folded, BN fused). With NMS (default) the
 graph outputs num_dets (B,), boxes (B, 300, 4) x1 y1 x2 y2, scores (B, 300) and keypoints
@@ -37,22 +38,36 @@ def main():
                         'for deployment')
     parser.add_argument('--nms-thr', type=float, default=None, help='default the config\'s')
     parser.add_argument('--fp16', action='store_true', help='OpenVINO: compress weights to FP16')
+    parser.add_argument('--int8', action='store_true', help='OpenVINO: quantise the network to '
+                        'INT8 (NNCF post-training quantisation on --calib-images; decoding and '
+                        'NMS stay float)')
+    parser.add_argument('--calib-images', help='with --int8: a folder of images like the ones '
+                        'the model will see (a few hundred is plenty)')
+    parser.add_argument('--calib-limit', type=int, default=300,
+                        help='with --int8: at most this many calibration images')
+    parser.add_argument('--int8-preset', choices=['mixed', 'performance'], default='mixed',
+                        help='with --int8: NNCF preset (mixed: asymmetric activations, for SiLU)')
     args = parser.parse_args()
 
     from lrfg_mmpose.export import export, sidecar_path
     from lrfg_mmpose.utils import load_config
     size = args.input_size or list(load_config(args.config).codec.input_size)
     size = (size[0], size[-1])
+    if args.int8 and not args.calib_images:
+        sys.exit('error: --int8 needs --calib-images DIR (images to calibrate the INT8 ranges on)')
     out = args.out or f'work_dirs/export/{Path(args.checkpoint).stem}.' + \
         ('onnx' if args.format == 'onnx' else 'xml')
     try:
         path = export(args.config, args.checkpoint, out, args.format, size, args.batch_size,
                       args.dynamic_batch, args.dynamic_size, args.nms, args.max_det,
-                      args.nms_thr, args.score_thr, fp16=args.fp16)
+                      args.nms_thr, args.score_thr, fp16=args.fp16,
+                      int8_calib_images=args.calib_images if args.int8 else None,
+                      int8_preset=args.int8_preset, int8_limit=args.calib_limit)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'error: {e}')
     print(f'wrote {path} and {sidecar_path(path)} (input {size[0]}x{size[1]}, '
-          f'{"NMS in the graph" if args.nms else "candidates, no NMS"})')
+          f'{"NMS in the graph" if args.nms else "candidates, no NMS"}'
+          f'{", INT8 network" if args.int8 else ""})')
 
 
 if __name__ == '__main__':

@@ -2,7 +2,9 @@
 # Create (or reuse) the project's virtual environment with the OpenMMLab stack on torch 2.14.
 #
 # Versions: torch 2.14.1 + torchvision 0.29.1, mmengine 0.10.7, mmcv 2.1.0 (compiled ops),
-# mmdet 3.3.0, mmpose 1.3.2, numpy<2; onnx 1.23.2, onnxruntime 1.32.0, openvino 2026.4.1.
+# mmdet 3.3.0, mmpose 1.3.2, numpy<2; onnx 1.23.2, onnxruntime 1.32.0, openvino 2026.4.1;
+# nncf 3.4.0 (INT8 export) and ultralytics 8.4.190 (the deployment benchmark's peers; not a
+# dependency of the package).
 # mmcv 2.1.0 must be compiled with -std=c++20 against
 # torch >= 2.10; the wheel is built once and cached outside the checkout in $LRFG_WHEEL_CACHE
 # (default ~/.cache/lrfg-mmpose/wheels), so later fresh clones install in minutes.
@@ -14,8 +16,12 @@ CACHE=${LRFG_WHEEL_CACHE:-$HOME/.cache/lrfg-mmpose/wheels}
 STAMP=$VENV/.lrfg-env-v2
 PY=${PYTHON:-python3}
 
+EXTRAS=(nncf==3.4.0 ultralytics==8.4.190)
 if [ -f "$STAMP" ]; then
-  # Environment exists; make sure the package itself is (still) installed in develop mode.
+  # Environment exists; make sure the package itself is (still) installed in develop mode,
+  # and the INT8 / benchmark extras added since the environment was made.
+  "$VENV/bin/python" -c "import nncf, ultralytics" 2>/dev/null || \
+    "$VENV/bin/pip" install -q -c "$ROOT/tools/constraints.txt" "${EXTRAS[@]}"
   "$VENV/bin/python" -c "import lrfg_mmpose" 2>/dev/null || \
     "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ROOT"
   exit 0
@@ -62,10 +68,12 @@ fi
 # Deployment: ONNX export, ONNX Runtime and OpenVINO (numpy<2 and ml-dtypes 0.5 from the
 # constraints: onnx would otherwise pull numpy 2).
 "$PIP" install -q -c "$CONSTRAINTS" onnx==1.23.2 onnxruntime==1.32.0 openvino==2026.4.1
+# INT8 export (NNCF) and the Ultralytics peers of the deployment benchmark.
+"$PIP" install -q -c "$CONSTRAINTS" "${EXTRAS[@]}"
 "$PIP" install -q --no-deps --no-build-isolation -e "$ROOT"
 
 "$VENV/bin/python" - <<'PY'
-import onnx, onnxruntime, openvino  # noqa: F401
+import nncf, onnx, onnxruntime, openvino, ultralytics  # noqa: F401
 import mmcv, mmdet, mmengine, mmpose, numpy, torch
 from mmcv.ops import batched_nms  # noqa: F401  (compiled ops present)
 import mmpose.models, mmdet.models  # noqa: F401

@@ -199,31 +199,168 @@ def backend_runner(path: Path, backend: str, threads: int, size: int, precision:
     return lambda: run(x)
 
 
+# Published COCO val2017 AP (%) of MMPose's bundled models (their model-zoo metafiles).
+MMPOSE_AP = {'yoloxpose_tiny': (416, 52.6), 'yoloxpose_s': (640, 64.1), 'rtmo_s': (640, 67.3)}
+PAPER_INPUT = 960  # the input size of the paper's Table 1 figures
+
+
+def model_spec(spec: str, size: int) -> tuple:
+    """``NAME[@SIZE]`` -> (name, input size): SIZE, else an Ultralytics peer's published size,
+    else ``size``."""
+    from .peers import ULTRALYTICS_PEERS
+    name, _, at = spec.partition('@')
+    if at:
+        return name, int(at)
+    return name, ULTRALYTICS_PEERS[name].input_size if name in ULTRALYTICS_PEERS else size
+
+
+def published_ap(name: str, size: int):
+    """The published COCO AP (%) of a model at this input size, or None: the paper's Table 1
+    figure for our rows at 960, MMPose's and Ultralytics' model tables for theirs."""
+    from .peers import ULTRALYTICS_PEERS
+    rows = {row.name: row.paper_ap for row in TABLE1}
+    rows['lrfg'] = TABLE1[-1].paper_ap
+    if name in rows:
+        return rows[name] if size == PAPER_INPUT else None
+    known = {n: (p.input_size, p.coco_ap) for n, p in ULTRALYTICS_PEERS.items()}
+    known.update(MMPOSE_AP)
+    return known[name][1] if name in known and known[name][0] == size else None
+
+
+def calibration_batches(size: int, count: int = 16):
+    """Embedded COCO val images letterboxed to ``size`` for INT8 calibration in the benchmark
+    (speed does not depend on the ranges; accuracy is measured on a trained checkpoint)."""
+    from ..export.int8 import calibration_inputs
+    return calibration_inputs(ROOT / 'data' / 'coco-mini' / 'val2017', (size, size), count)
+
+
+def network_path(work_dir: Path, name: str, size: int, int8: bool = False) -> Path:
+    """Where :func:`network_latencies` writes a model's exported network (a config file by its
+    stem): ONNX, or for INT8 OpenVINO IR."""
+    stem = f'{Path(name).stem}_network_{size}'
+    return Path(work_dir) / (f'{stem}_int8.xml' if int8 else f'{stem}.onnx')
+
+
 def network_latencies(models, backends, size: int, threads: int, repeats: int, work_dir: Path,
-                      bf16: bool = True) -> Dict[tuple, float]:
-    """Median ms of each model's exported network on each backend ('torch', 'onnxruntime',
-    'openvino'), all interleaved; OpenVINO bf16 (where the CPU has it and ``bf16``) in a second
-    interleaved group, since its AMX units lower the clock for whatever runs next."""
+                      bf16: bool = True, int8: bool = False) -> Dict[tuple, float]:
+    """Median ms of each model's exported network, keyed ``(NAME@SIZE, backend)``, backend one
+    of 'torch', 'onnxruntime', 'openvino' and, where asked, 'openvino bf16' (where the CPU has
+    it) and 'openvino int8' (NNCF, MIXED preset). ``models``: ``NAME[@SIZE]`` specs
+    (:func:`model_spec`), ours, MMPose's or Ultralytics' peers (ONNX from their own exporter;
+    no eager timing). f32 runs are interleaved in one group, bf16 and INT8 in a second one,
+    since their AMX units lower the clock for whatever runs next."""
     import openvino
+
+    from .peers import export_peer, is_peer
     has_bf16 = bf16 and 'openvino' in backends and 'BF16' in openvino.Core().get_property(
         'CPU', 'OPTIMIZATION_CAPABILITIES')
-    runs, bf16_runs = {}, {}
-    x = torch.rand(1, 3, size, size)
-    for name in models:
-        model = build_model(name, 'cpu', deploy=True)
-        if 'torch' in backends:
-            runs[(name, 'torch')] = lambda m=model: m(x, None)
-        path = export_network(model, size, Path(work_dir) / f'{name}_network_{size}.onnx')
+    runs, amx_runs = {}, {}
+    work_dir = Path(work_dir)
+    for spec in models:
+        name, s = model_spec(spec, size)
+        label = f'{name}@{s}'
+        path = network_path(work_dir, name, s)
+        if is_peer(name):
+            export_peer(name, path, s)
+        else:
+            model = build_model(name, 'cpu', deploy=True)
+            if 'torch' in backends:
+                x = torch.rand(1, 3, s, s)
+                runs[(label, 'torch')] = lambda m=model, x=x: m(x, None)
+            export_network(model, s, path)
         for backend in RUNTIMES:
             if backend in backends:
-                runs[(name, backend)] = backend_runner(path, backend, threads, size)
+                runs[(label, backend)] = backend_runner(path, backend, threads, s)
         if has_bf16:
-            bf16_runs[(name, 'openvino bf16')] = backend_runner(path, 'openvino', threads, size,
+            amx_runs[(label, 'openvino bf16')] = backend_runner(path, 'openvino', threads, s,
                                                                 'bf16')
+        if int8 and 'openvino' in backends:
+            from ..export.int8 import quantize_int8
+            int8_path = network_path(work_dir, name, s, int8=True)
+            openvino.save_model(quantize_int8(path, calibration_batches(s)), str(int8_path))
+            amx_runs[(label, 'openvino int8')] = backend_runner(int8_path, 'openvino', threads, s)
     with torch.no_grad():
         times = interleaved_times(runs, repeats)
-    times.update(interleaved_times(bf16_runs, repeats))
+    times.update(interleaved_times(amx_runs, repeats))
     return {key: median_ms(t) for key, t in times.items()}
+
+
+def layer_profile(path: Path, size: int, threads: int, precision: str = 'f32',
+                  repeats: int = 10) -> List[dict]:
+    """OpenVINO's per-layer counters of an exported model (``PERF_COUNT``), summed over
+    ``repeats`` runs after one warm-up and grouped by layer type and the kernel OpenVINO chose
+    (e.g. ``Convolution`` / ``brgconv_avx512_amx``): ``[dict(type, kernel, layers, ms)]`` with
+    ms per run, largest first. Fused layers (status ``OPTIMIZED_OUT``) are not counted."""
+    import openvino as ov
+    compiled = ov.Core().compile_model(str(path), 'CPU', {
+        'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_PRECISION_HINT': precision,
+        'INFERENCE_NUM_THREADS': threads, 'PERF_COUNT': True})
+    request = compiled.create_infer_request()
+    x = torch.rand(1, 3, size, size).numpy()
+    request.infer({0: x})
+    groups = {}
+    for _ in range(repeats):
+        request.infer({0: x})
+        for info in request.profiling_info:
+            if info.status != info.Status.EXECUTED:
+                continue
+            key = (info.node_type, info.exec_type)
+            entry = groups.setdefault(key, dict(type=key[0], kernel=key[1], layers=set(), ms=0.))
+            entry['layers'].add(info.node_name)
+            entry['ms'] += info.real_time.total_seconds() * 1e3 / repeats
+    rows = sorted(groups.values(), key=lambda r: -r['ms'])
+    for r in rows:
+        r['layers'] = len(r['layers'])
+    return rows
+
+
+def best_precision(ms: Dict[tuple, float]) -> Dict[str, tuple]:
+    """Each model's fastest backend and precision: ``NAME@SIZE -> (backend, ms)``."""
+    best = {}
+    for (label, backend), value in ms.items():
+        if label not in best or value < best[label][1]:
+            best[label] = (backend, value)
+    return best
+
+
+def plot_latency_ap(ms: Dict[tuple, float], path: Path, title: str) -> Path:
+    """Latency (x, log) against published COCO AP (y) per model and precision, one colour per
+    model, one marker per backend/precision; models without a published AP at their size are
+    left out of the plot (they stay in the table)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    markers = {'torch': 'x', 'onnxruntime': 's', 'openvino': 'o', 'openvino bf16': 'D',
+               'openvino int8': '^'}
+    labels = list(dict.fromkeys(label for label, _ in ms))
+    colours = plt.get_cmap('tab10')
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, label in enumerate(labels):
+        name, _, at = label.partition('@')
+        ap = published_ap(name, int(at))
+        if ap is None:
+            continue
+        points = [(value, backend) for (lab, backend), value in ms.items() if lab == label]
+        ax.plot([v for v, _ in points], [ap] * len(points), '-', color=colours(i % 10), lw=0.8)
+        for value, backend in points:
+            ax.plot(value, ap, markers.get(backend, 'o'), color=colours(i % 10))
+        ax.annotate(label, (min(v for v, _ in points), ap), textcoords='offset points',
+                    xytext=(4, 5), fontsize=8, color=colours(i % 10))
+    for backend, marker in markers.items():
+        if any(b == backend for _, b in ms):
+            ax.plot([], [], marker, color='grey', label=backend)
+    ax.set_xscale('log')
+    ax.set_xlabel('network latency (ms, log scale)')
+    ax.set_ylabel('published COCO val2017 AP (%)')
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3, which='both')
+    ax.legend(fontsize=8, loc='lower right')
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def end_to_end_latencies(config, checkpoint, image, size: int, score_thrs, backends,

@@ -5,9 +5,9 @@ no torch, mmcv or MMPose (``import lrfg_mmpose.deploy`` works where they are not
 from ..structures import PosePredictor
 from .backends import RUNTIMES, open_backend
 from .media import Media, MediaReport, instances, open_media, run_on_media
-from .predictor import BACKENDS, Predictor, nms, open_predictor
+from .predictor import BACKENDS, Predictor, letterbox_input, nms, open_predictor
 from .visualize import draw_people
 
 __all__ = ['BACKENDS', 'Media', 'MediaReport', 'PosePredictor', 'Predictor', 'RUNTIMES',
-           'draw_people', 'instances', 'nms', 'open_backend', 'open_media', 'open_predictor',
+           'draw_people', 'instances', 'letterbox_input', 'nms', 'open_backend', 'open_media', 'open_predictor',
            'run_on_media']

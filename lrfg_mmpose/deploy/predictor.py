@@ -14,6 +14,7 @@ import numpy as np
 
 from ..structures import (People, PosePredictor, Sidecar, check_input_size, letterbox_matrix,
                           rect_input_size)
+from ..structures.sidecar import PAD_VALUE
 from .backends import RUNTIMES, open_backend
 
 # Every predictor backend by name, with what it opens; the tools' --backend choices.
@@ -38,6 +39,24 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_thr: float, max_det: int) -> 
         inter = np.clip(rb - lt, 0, None).prod(axis=1)
         order = rest[inter / (areas[i] + areas[rest] - inter) <= iou_thr]
     return np.asarray(keep, dtype=np.int64)
+
+
+def letterbox_input(image: np.ndarray, size: Sequence[int], pad_value: Sequence[int] = PAD_VALUE
+                    ) -> Tuple[np.ndarray, np.ndarray]:
+    """An exported graph's input from a BGR image (grey, BGRA or BGR uint8): letterboxed to
+    ``size`` (W, H), (3, H, W) float32 RGB in [0, 1]; and the 2x3 image-to-input matrix."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    size = tuple(int(v) for v in size)
+    matrix, _ = letterbox_matrix((image.shape[1], image.shape[0]), size)
+    canvas = cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR,
+                            borderValue=tuple(int(v) for v in pad_value))
+    # BGR HWC uint8 -> RGB CHW float32 / 255 in one pass (4x faster than astype + copy).
+    chw = np.empty((3, canvas.shape[0], canvas.shape[1]), np.float32)
+    np.divide(canvas.transpose(2, 0, 1)[::-1], np.float32(255), out=chw, dtype=np.float32)
+    return chw, matrix
 
 
 class Predictor:
@@ -86,20 +105,10 @@ class Predictor:
     def preprocess(self, image: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """BGR uint8 (h, w, 3) -> (3, H, W) float32 RGB in [0, 1], and the 2x3 matrix; (W, H) is
         the input size, or with ``rect`` the image's :func:`rect_input_size`."""
-        if image.ndim == 2:
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        elif image.shape[2] == 4:
-            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
         image_wh = (image.shape[1], image.shape[0])
         size = rect_input_size(image_wh, self.input_size, self.size_multiple) if self.rect \
             else self.input_size
-        matrix, _ = letterbox_matrix(image_wh, size)
-        canvas = cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR,
-                                borderValue=tuple(self.sidecar.pad_value))
-        # BGR HWC uint8 -> RGB CHW float32 / 255 in one pass (4x faster than astype + copy).
-        chw = np.empty((3, canvas.shape[0], canvas.shape[1]), np.float32)
-        np.divide(canvas.transpose(2, 0, 1)[::-1], np.float32(255), out=chw, dtype=np.float32)
-        return chw, matrix
+        return letterbox_input(image, size, self.sidecar.pad_value)
 
     def postprocess(self, outputs: Dict[str, np.ndarray], i: int, matrix: np.ndarray,
                     input_wh: Sequence[int]) -> Dict[str, np.ndarray]:

@@ -81,12 +81,19 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
            input_size: Sequence[int] = (640, 640), batch_size: int = 1,
            dynamic_batch: bool = False, dynamic_size: bool = False, nms: bool = True,
            max_det: int = 300, iou_thr: Optional[float] = None,
-           score_thr: Optional[float] = None, opset: int = 17, fp16: bool = False) -> Path:
+           score_thr: Optional[float] = None, opset: int = 17, fp16: bool = False,
+           int8_calib_images: Optional[str] = None, int8_preset: str = 'mixed',
+           int8_limit: int = 300) -> Path:
     """Export ``config`` + ``checkpoint`` to ``out`` (.onnx, or .xml for OpenVINO IR) and write
     its sidecar (:func:`~lrfg_mmpose.structures.sidecar_path`). NMS thresholds default to
-    the config's ``test_cfg``. Returns the model path."""
+    the config's ``test_cfg``. ``int8_calib_images`` (OpenVINO only): a folder of images to
+    quantise the network to INT8 on (:func:`~lrfg_mmpose.export.int8.quantize_int8`, at most
+    ``int8_limit`` of them). Returns the model path."""
     if fmt not in ('onnx', 'openvino'):
         raise ValueError(f'format {fmt!r}: use onnx or openvino')
+    if int8_calib_images and (fmt != 'openvino' or dynamic_size or fp16):
+        raise ValueError('INT8 (--int8) is for OpenVINO IR at a fixed input size: use '
+                         '--format openvino without --dynamic-size or --fp16')
     model, cfg = load_deploy_model(config, checkpoint)
     w, h = check_input_size(input_size, max(model.head.featmap_strides))
     test_cfg = cfg.model.get('test_cfg', {})
@@ -116,7 +123,12 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
                               opset_version=opset, dynamo=False)
         if fmt == 'openvino':
             import openvino as ov
-            ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=fp16)
+            ov_model = ov.convert_model(str(onnx_path))
+            if int8_calib_images:
+                from .int8 import calibration_inputs, quantize_int8
+                ov_model = quantize_int8(ov_model, calibration_inputs(
+                    int8_calib_images, (w, h), int8_limit), int8_preset)
+            ov.save_model(ov_model, str(out), compress_to_fp16=fp16)
     sidecar(cfg, model, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
             names).write(out)
     return out
