@@ -44,6 +44,7 @@ def main():
     print(f'[demo] checkpoint: {res["checkpoint"]}')
     print(f'[demo] training log: {sorted(Path(args.work_dir).glob("2*/2*.log"))[-1]}')
     print(f'[demo] metrics: {Path(args.work_dir) / "metrics.json"}')
+    print(f'[demo] loss terms and AP of the run: {res["curves"]}')
     print(f'[demo] pictures of predicted skeletons: {res["vis_dir"]}')
 
 

@@ -100,5 +100,8 @@ def run_demo(work_dir: Path, num_train_images: int = 8, epochs: int = 300) -> di
     drawn = infer(pictures_to_draw(train_ann, DATA / 'train2017', 4) +
                   pictures_to_draw(val_ann, DATA / 'val2017', 2), str(config), str(checkpoint),
                   str(work_dir), progress=False)
+    from ..analysis import latest_scalars, plot_run_curves
+    curves = plot_run_curves(latest_scalars(work_dir), work_dir / 'vis' / 'curves.png',
+                             final={n: m['coco/AP'] for n, m in metrics.items()})
     return dict(config=config, train_ann=train_ann, checkpoint=checkpoint, metrics=metrics,
-                vis_dir=drawn.out_dir / 'vis')
+                vis_dir=drawn.out_dir / 'vis', curves=curves)
