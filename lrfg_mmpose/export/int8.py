@@ -56,47 +56,30 @@ def network_scope(model) -> list:
     return names
 
 
-def silu_ops(model) -> list:
-    """Names of the ops of every SiLU, x * sigmoid(x): ONNX has no SiLU op, so it arrives as a
-    Sigmoid and a Multiply. Left to NNCF, the Multiply looks like a product of two activations
-    and gets a FakeQuantize on both inputs, and OpenVINO can then no longer fuse the SiLU into
-    the convolution before it: each one runs as a float kernel of its own with three
-    quantise/dequantise steps (on an Intel Xeon with AMX, 2 threads, that made the INT8
-    network 1.2-1.4x slower than bf16). Kept float, the SiLU and the next convolution's input
-    FakeQuantize fuse into the INT8 convolution as its post-ops."""
-    names = []
-    for op in model.get_ops():
-        if op.get_type_name() != 'Multiply':
-            continue
-        a, b = (i.get_source_output() for i in op.inputs())
-        for x, gate in ((a, b), (b, a)):
-            node = gate.get_node()
-            if node.get_type_name() == 'Sigmoid' and node.input(0).get_source_output() == x:
-                names += [node.get_friendly_name(), op.get_friendly_name()]
-                break
-    return names
-
-
 def quantize_int8(model, inputs: List[np.ndarray], preset: str = 'mixed',
                   keep_post_network_float: bool = True):
-    """``model`` (an ``openvino.Model`` or a path OpenVINO reads) quantised to INT8 by NNCF on
-    ``inputs`` (from :func:`calibration_inputs`). ``preset``: 'mixed' (symmetric weights,
-    asymmetric activations: NNCF's advice for models with non-ReLU activations such as our
-    SiLU) or 'performance' (symmetric both). Returns an ``openvino.Model``."""
+    """``model`` (an ``openvino.Model`` made by ``convert_model``, or a model file) quantised
+    to INT8 by NNCF on ``inputs`` (from :func:`calibration_inputs`). ``preset``: 'mixed'
+    (symmetric weights, asymmetric activations: NNCF's advice for models with non-ReLU
+    activations such as our SiLU) or 'performance' (symmetric both). Returns an
+    ``openvino.Model``."""
     import logging
 
     import nncf
     import openvino as ov
     nncf.set_log_level(logging.WARNING)  # not one line per op it leaves unquantised
     if not isinstance(model, ov.Model):
-        model = ov.convert_model(str(model))  # with OpenVINO's fusions (Swish among them)
+        # convert_model, not read_model: its fusions turn each SiLU, which ONNX spells as
+        # x * Sigmoid(x), into one Swish op. Read without them, NNCF takes the Multiply for a
+        # product of two activations and quantises both its inputs; OpenVINO then cannot fuse
+        # the SiLU into its convolution, and each runs as a float kernel of its own (on an
+        # Intel Xeon with AMX, 2 threads: INT8 1.37x slower than bf16 at 640, 0.98x with).
+        model = ov.convert_model(str(model))
     presets = dict(mixed=nncf.QuantizationPreset.MIXED,
                    performance=nncf.QuantizationPreset.PERFORMANCE)
     if preset not in presets:
         raise ValueError(f'preset {preset!r}: use {" or ".join(presets)}')
-    names = silu_ops(model)
-    if keep_post_network_float:
-        names += network_scope(model)
+    scope = nncf.IgnoredScope(names=network_scope(model), validate=False) \
+        if keep_post_network_float else None
     return nncf.quantize(model, nncf.Dataset(inputs), preset=presets[preset],
-                         subset_size=len(inputs),
-                         ignored_scope=nncf.IgnoredScope(names=names, validate=False))
+                         subset_size=len(inputs), ignored_scope=scope)
