@@ -32,10 +32,8 @@ def parse_args():
 
 
 def plot(table, path, title):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, (ax_lr, ax_m) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    from lrfg_mmpose.fileio import new_figure, save_figure
+    fig, (ax_lr, ax_m) = new_figure(2, 1, figsize=(10, 6.5), sharex=True)
     for name, t in table.items():
         ax_lr.plot(t['iter'], t['lr'], label=name, linewidth=1)
         if any(m is not None for m in t['momentum']):
@@ -49,8 +47,7 @@ def plot(table, path, title):
     ax_m.legend()
     for ax in (ax_lr, ax_m):
         ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
 
 
 def main():

@@ -49,11 +49,9 @@ def plot_run_curves(scalars, out, metric: str = 'coco/AP',
                     final: Optional[Dict[str, float]] = None) -> Path:
     """Loss terms against iteration (log scale) beside ``metric`` against epoch; ``final``
     adds evaluations made after the run (name -> value) as points at its last epoch."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from ..fileio import new_figure, save_figure
     data = read_scalars(scalars)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = new_figure(1, 2, figsize=(11, 4))
     for key, (steps, values) in data['train'].items():
         left.plot(steps, values, label=key, lw=1.2 if key == 'loss' else 0.9)
     left.set_yscale('log')
@@ -75,9 +73,4 @@ def plot_run_curves(scalars, out, metric: str = 'coco/AP',
     right.grid(alpha=0.3)
     if right.lines:
         right.legend(fontsize=8)
-    fig.tight_layout()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

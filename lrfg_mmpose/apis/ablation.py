@@ -179,10 +179,8 @@ def write_table(rows: List[dict], out_dir: Path, protocol: str, latency_note: st
                    fmt(r['paper_ap'], '.1f')] for r in rows])]
     (out_dir / 'ablation.md').write_text('\n'.join(lines) + '\n')
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    from ..fileio import new_figure, save_figure
+    fig, ax = new_figure(figsize=(7, 4.5))
     ax.scatter([r['params'] / 1e6 for r in rows], [100 * r['AP'] for r in rows], label='measured')
     paper = [r for r in rows if r['paper_ap'] is not None]
     ax.scatter([r['paper_params_m'] for r in paper], [r['paper_ap'] for r in paper], marker='x',
@@ -195,7 +193,5 @@ def write_table(rows: List[dict], out_dir: Path, protocol: str, latency_note: st
         ax.annotate(r['row'].split('-', 1)[0], (r['paper_params_m'], r['paper_ap']), fontsize=7)
     ax.set_title('\n'.join(textwrap.wrap(f'AP vs parameters; {protocol}', 90)), fontsize=8)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(out_dir / 'ablation.png', dpi=100)
-    plt.close(fig)
+    save_figure(fig, out_dir / 'ablation.png')
     return out_dir / 'ablation.md'

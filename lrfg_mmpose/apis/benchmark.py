@@ -328,13 +328,13 @@ def plot_latency_ap(ms: Dict[tuple, float], path: Path, title: str) -> Path:
     model, one marker per backend/precision; models without a published AP at their size are
     left out of the plot (they stay in the table)."""
     import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+
+    from ..fileio import new_figure, save_figure
     markers = {'torch': 'x', 'onnxruntime': 's', 'openvino': 'o', 'openvino bf16': 'D',
                'openvino int8': '^'}
     labels = list(dict.fromkeys(label for label, _ in ms))
-    colours = plt.get_cmap('tab10')
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = matplotlib.colormaps['tab10']
+    fig, ax = new_figure(figsize=(7, 4.5))
     for i, label in enumerate(labels):
         name, _, at = label.partition('@')
         ap = published_ap(name, int(at))
@@ -355,12 +355,7 @@ def plot_latency_ap(ms: Dict[tuple, float], path: Path, title: str) -> Path:
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3, which='both')
     ax.legend(fontsize=8, loc='lower right')
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def end_to_end_latencies(config, checkpoint, image, size: int, score_thrs, backends,
