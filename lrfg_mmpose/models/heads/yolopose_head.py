@@ -26,6 +26,7 @@ from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import collect_targets
 from .yolopose_coder import decode_cells
 from .yolopose_decoder import YOLOPoseDecoder
+from .yolopose_flip import FLIP_MERGES, average_views, mirror_boxes, mirror_keypoints
 from .yolopose_layouts import CHANNEL_LAYOUTS
 
 # YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
@@ -125,6 +126,7 @@ class YOLOPoseHead(BaseModule):
         self.metainfo = meta_file(metainfo)
         meta = pose_metainfo(metainfo)
         self.num_keypoints = int(meta['num_keypoints'])
+        self.flip_indices = list(map(int, meta['flip_indices']))  # for flip test
         self.register_buffer('sigmas', torch.as_tensor(meta['sigmas'], dtype=torch.float32),
                              persistent=False)
         self.register_buffer('anchors', torch.as_tensor(anchors, dtype=torch.float32),
@@ -222,40 +224,72 @@ class YOLOPoseHead(BaseModule):
         return self.decoder.decode(box_outs, kpt_outs, self.anchors)
 
     def predict(self,
-                feats: Tuple[Tensor],
+                feats: Union[Tuple[Tensor], List[Tuple[Tensor]]],
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> List[InstanceData]:
         """Decode boxes and scores, filter by score, run box NMS, decode the kept people's
         keypoints and return instances in input space.
 
         ``test_cfg`` keys: ``score_thr`` (0.001), ``nms_thr`` (0.65), ``nms_pre``
-        (30000 candidates into NMS) and ``max_per_img`` (300).
+        (30000 candidates into NMS), ``max_per_img`` (300), ``flip_test`` (False) and
+        ``flip_merge`` (``'average'`` or ``'nms'``, :mod:`.yolopose_flip`). With ``flip_test``
+        ``feats`` is ``[feats, feats_of_the_mirrored_input]``, as MMPose's
+        ``BottomupPoseEstimator`` gives them; both views' candidates go through one NMS
+        (``nms_pre`` counts them together).
         """
-        if test_cfg.get('flip_test', False):
-            raise NotImplementedError('YOLOPoseHead does not support flip_test; set '
-                                      'model.test_cfg.flip_test=False')
         score_thr = test_cfg.get('score_thr', 0.001)
         nms_thr = test_cfg.get('nms_thr', 0.65)
         nms_pre = test_cfg.get('nms_pre', 30000)
         max_per_img = test_cfg.get('max_per_img', 300)
+        flip = bool(test_cfg.get('flip_test', False))
+        merge = test_cfg.get('flip_merge', 'average')
+        if flip and merge not in FLIP_MERGES:
+            raise ValueError(f'test_cfg.flip_merge must be one of {FLIP_MERGES}, got {merge!r}')
+        if flip:
+            if not (isinstance(feats, (list, tuple)) and len(feats) == 2
+                    and isinstance(feats[0], (list, tuple))):
+                raise ValueError('flip_test: the head needs [feats, feats_flip], as MMPose\'s '
+                                 'BottomupPoseEstimator passes them with test_cfg.flip_test=True')
+            feats, feats_flip = feats
+            width = feats[0].shape[-1] * self.featmap_strides[0]  # of the batch tensor flipped
 
         # Keypoints are decoded for the people NMS keeps only.
         boxes, scores, kpt_fields, cells = self.decode_candidates(*self.forward(feats))
+        num_orig = boxes.shape[1]
+        if flip:
+            fboxes, fscores, fkpt_fields, _ = self.decode_candidates(*self.forward(feats_flip))
+            boxes = torch.cat([boxes, mirror_boxes(fboxes, width)], dim=1)
+            scores = torch.cat([scores, fscores], dim=1)
+            kpt_fields = torch.cat([kpt_fields, fkpt_fields], dim=1)
+            cells = torch.cat([cells, cells], dim=0)
+            mirrored = torch.arange(boxes.shape[1], device=boxes.device) >= num_orig
         results = []
         for i, data_sample in enumerate(batch_data_samples):
             keep = (scores[i] > score_thr).nonzero()[:, 0]
             if len(keep) > nms_pre:
                 keep = keep[scores[i, keep].topk(nms_pre).indices]
+            candidates = keep
             if len(keep):
                 # torchvision's NMS, as the reference's (CPU and CUDA kernels in its wheels)
                 order = nms(boxes[i, keep].contiguous(), scores[i, keep].contiguous(), nms_thr)
                 keep = keep[order[:max_per_img]]
             input_w, input_h = check_input_size(data_sample.metainfo['input_size'],
                                                 self.featmap_strides[-1])
-            bboxes = boxes[i, keep].clone()
+
+            def kpts_of(idx, i=i):  # (n, K, 3) in the original input's pixels and order
+                kpts = self.decode_keypoints(kpt_fields[i, idx], cells[idx])
+                if flip:
+                    back = mirrored[idx]
+                    kpts[back] = mirror_keypoints(kpts[back], width, self.flip_indices)
+                return kpts
+
+            if flip and merge == 'average':
+                bboxes, kpts = average_views(keep, candidates, boxes[i], mirrored, kpts_of,
+                                             nms_thr)
+            else:
+                bboxes, kpts = boxes[i, keep].clone(), kpts_of(keep)
             bboxes[:, 0::2].clamp_(0, input_w)
             bboxes[:, 1::2].clamp_(0, input_h)
-            kpts = self.decode_keypoints(kpt_fields[i, keep], cells[keep])  # (n, K, 3)
             people_scores = scores[i, keep].cpu().numpy()
             results.append(InstanceData(
                 scores=people_scores,

@@ -266,11 +266,6 @@ class TestYOLOPoseHead(unittest.TestCase):
         for b, a in zip(before[0] + before[1], after[0] + after[1]):
             torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
 
-    def test_flip_test_is_refused_clearly(self):
-        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
-        with self.assertRaisesRegex(NotImplementedError, 'flip_test'):
-            head.predict(None, [], dict(flip_test=True))
-
 
 if __name__ == '__main__':
     unittest.main()
