@@ -9,6 +9,13 @@ image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per p
     python tools/infer.py clip.mp4 --checkpoint best.pth --out-dir work_dirs/infer_clip
     python tools/infer.py images/ --backend onnxruntime --model work_dirs/export/epoch_300.onnx
     python tools/infer.py clip.mp4 --backend openvino --model work_dirs/export/epoch_300.xml
+    python tools/infer.py clip.mp4 --checkpoint best.pth --track    # stable IDs, smoothed
+
+``--track`` follows people through a video (or a folder of frames, in name order) with
+:class:`lrfg_mmpose.deploy.PoseTracker` (ByteTrack's two rounds: people above ``--score-thr``,
+then those above ``--track-low-thr`` for tracks still unmatched) and smooths each person's
+keypoints with a 1-euro filter; every person in the JSON gets a ``track_id`` and is drawn in
+its ID's colour. Only tracked people are written.
 
 A bad image in a folder (missing, empty, not an image, truncated) is skipped with a warning
 naming it, the others are processed, and the run ends with a summary; the exit status is 1 when
@@ -22,7 +29,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrfg_mmpose.deploy import BACKENDS, open_media, open_predictor, run_on_media
+from lrfg_mmpose.deploy import BACKENDS, PoseTracker, open_media, open_predictor, run_on_media
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,19 +56,40 @@ def main():
                         'letterboxed to its aspect ratio, sides padded to multiples of 64 only '
                         '(faster on non-square images; exported models need --dynamic-size)')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    track = parser.add_argument_group('tracking (--track)')
+    track.add_argument('--track', action='store_true', help='stable person IDs across frames '
+                       'and smoothed keypoints')
+    track.add_argument('--track-low-thr', type=float, default=0.1, help='people scoring at '
+                       'least this (below --score-thr) can continue a track, never start one')
+    track.add_argument('--min-hits', type=int, default=2, help='frames in a row before a new '
+                       'person gets an ID')
+    track.add_argument('--max-missed', type=int, default=30, help='frames an ID survives '
+                       'without its person')
+    track.add_argument('--smooth-min-cutoff', type=float, default=0.02, help='1-euro cutoff '
+                       'at rest, cycles per frame (lower: smoother, more lag)')
+    track.add_argument('--smooth-beta', type=float, default=2.0, help='1-euro speed '
+                       'coefficient (higher: less lag on fast motion, more jitter)')
+    track.add_argument('--no-smooth', action='store_true', help='track without smoothing')
     args = parser.parse_args()
     if args.backend == 'pytorch' and not args.checkpoint:
         parser.error('--checkpoint is required with the pytorch backend')
     if args.backend != 'pytorch' and not args.model:
         parser.error(f'--model (an exported model) is required with --backend {args.backend}')
     try:
+        tracker = None
+        if args.track:
+            tracker = PoseTracker(
+                high_thr=args.score_thr, low_thr=min(args.track_low_thr, args.score_thr),
+                min_hits=args.min_hits, max_missed=args.max_missed,
+                smooth=not args.no_smooth and dict(min_cutoff=args.smooth_min_cutoff,
+                                                   beta=args.smooth_beta))
         media = open_media(args.inputs)  # fails early, before a model is loaded
         predictor = open_predictor(
             args.backend, args.checkpoint if args.backend == 'pytorch' else args.model,
             args.config, device=args.device, threads=args.threads, precision=args.precision,
-            score_thr=args.score_thr, rect=args.rect)
+            score_thr=tracker.low_thr if tracker else args.score_thr, rect=args.rect)
         report = run_on_media(predictor, media, args.out_dir, args.kpt_thr,
-                              not args.no_progress)
+                              not args.no_progress, tracker=tracker)
     except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included
         sys.exit(f'error: {e}')
     for line in report.summary():

@@ -67,12 +67,25 @@ class MediaReport:
         return lines
 
 
-def instances(people: People) -> List[dict]:
-    """People as MMPose's inferencer writes them (``split_instances``)."""
-    return [dict(keypoints=people['keypoints'][i].tolist(),
-                 keypoint_scores=people['keypoint_scores'][i].tolist(),
-                 bbox=[people['bboxes'][i].tolist()], bbox_score=float(people['scores'][i]))
-            for i in range(len(people['scores']))]
+def instances(people: People, track_ids: Optional[Sequence[int]] = None) -> List[dict]:
+    """People as MMPose's inferencer writes them (``split_instances``), with their
+    ``track_id`` when tracked."""
+    out = [dict(keypoints=people['keypoints'][i].tolist(),
+                keypoint_scores=people['keypoint_scores'][i].tolist(),
+                bbox=[people['bboxes'][i].tolist()], bbox_score=float(people['scores'][i]))
+           for i in range(len(people['scores']))]
+    if track_ids is not None:
+        for person, track_id in zip(out, track_ids):
+            person['track_id'] = int(track_id)
+    return out
+
+
+def _tracked(predictor: PosePredictor, image: np.ndarray, tracker, frame: int):
+    """The image's people and their track IDs (None without a tracker)."""
+    people = predictor(image)
+    if tracker is None:
+        return people, None
+    return tracker.update(people, frame)
 
 
 def _warn(message: str) -> None:
@@ -131,7 +144,7 @@ def _open_video(video: Path) -> cv2.VideoCapture:
 
 
 def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3,
-                 progress: bool = True) -> MediaReport:
+                 progress: bool = True, tracker=None) -> MediaReport:
     """Pictures (or a video) to ``out_dir/vis``, predictions to ``out_dir/predictions``.
 
     Args:
@@ -143,6 +156,11 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
         out_dir: Where to write.
         kpt_thr: Minimum keypoint score drawn. Defaults to 0.3.
         progress: Show a progress bar for folders, lists and videos. Defaults to True.
+        tracker: A :class:`~lrfg_mmpose.deploy.PoseTracker` (or anything with its
+            ``update(people, frame)``): video frames, or the images of a folder or list in their
+            order, are one sequence; people get a ``track_id`` (JSON, and a colour and label
+            each in the pictures) and smoothed keypoints, and only tracked people are written.
+            Defaults to None (each image on its own).
 
     Raises:
         FileNotFoundError: ``inputs`` does not exist.
@@ -155,14 +173,14 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
     (out / 'vis').mkdir(parents=True, exist_ok=True)
     (out / 'predictions').mkdir(parents=True, exist_ok=True)
     if media.video is not None:
-        _run_video(predictor, media.video, out, kpt_thr, progress, report)
+        _run_video(predictor, media.video, out, kpt_thr, progress, report, tracker)
         return report
     alone = media.image is not None
-    for path in tqdm(media.paths, unit='img', disable=not progress or alone,
-                     dynamic_ncols=True):
+    for frame, path in enumerate(tqdm(media.paths, unit='img', disable=not progress or alone,
+                                      dynamic_ncols=True)):
         try:
             image = media.image if alone else read_image(path)
-            people = predictor(image)
+            people, track_ids = _tracked(predictor, image, tracker, frame)
         except BadImageError as e:
             _skip(report, path, e.cause)
             continue
@@ -171,10 +189,10 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
                 raise
             _skip(report, path, f'prediction failed ({type(e).__name__}: {e})')
             continue
-        cv2.imwrite(str(out / 'vis' / path.name), draw_people(image, people, predictor.keypoints,
-                                                              kpt_thr))
+        cv2.imwrite(str(out / 'vis' / path.name), draw_people(
+            image, people, predictor.keypoints, kpt_thr, track_ids=track_ids))
         (out / 'predictions' / f'{path.stem}.json').write_text(
-            json.dumps(instances(people), indent=1))
+            json.dumps(instances(people, track_ids), indent=1))
         report.done.append(str(path))
     return report
 
@@ -185,7 +203,7 @@ def _skip(report: MediaReport, path: Path, cause: str) -> None:
 
 
 def _run_video(predictor: PosePredictor, video: Path, out: Path, kpt_thr: float,
-               progress: bool, report: MediaReport) -> None:
+               progress: bool, report: MediaReport, tracker=None) -> None:
     reader = _open_video(video)
     fps = reader.get(cv2.CAP_PROP_FPS) or 25
     announced = int(reader.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
@@ -204,13 +222,14 @@ def _run_video(predictor: PosePredictor, video: Path, out: Path, kpt_thr: float,
             frame_id += failures
             bar.update(failures)
             failures = 0
-        people = predictor(frame)
-        frames.append(dict(frame_id=frame_id, instances=instances(people)))
+        people, track_ids = _tracked(predictor, frame, tracker, frame_id)
+        frames.append(dict(frame_id=frame_id, instances=instances(people, track_ids)))
         if writer is None:
             writer = cv2.VideoWriter(str(out / 'vis' / video.name),
                                      cv2.VideoWriter_fourcc(*'mp4v'), fps,
                                      (frame.shape[1], frame.shape[0]))
-        writer.write(draw_people(frame, people, predictor.keypoints, kpt_thr))
+        writer.write(draw_people(frame, people, predictor.keypoints, kpt_thr,
+                                 track_ids=track_ids))
         report.frames_done += 1
         frame_id += 1
         bar.update(1)

@@ -74,8 +74,11 @@ def test_runtime_imports_and_runs_without_torch_mmcv_mmpose(exported):
         'for m in ("torch", "torchvision", "mmcv", "mmengine", "mmdet", "mmpose"):\n'
         '    sys.modules[m] = None  # any import of them now fails\n'
         'import cv2\n'
-        'from lrfg_mmpose.deploy import Predictor\n'
+        'from lrfg_mmpose.deploy import PoseTracker, Predictor\n'
         f'people = Predictor({str(path)!r})(cv2.imread({str(IMAGES[0])!r}))\n'
+        'tracker = PoseTracker(high_thr=0.0, low_thr=0.0)\n'
+        'assert len(tracker.update(people, 0)[1]) == len(people["scores"])  # tracking too\n'
+        'assert len(tracker.update(people, 1)[1]) == len(people["scores"])\n'
         'print(json.dumps({k: v.tolist() for k, v in people.items()}))\n')
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -153,6 +156,23 @@ def test_infer_tool_backend_option(exported, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / 'vis' / IMAGES[0].name).is_file()
     assert (tmp_path / 'predictions' / f'{IMAGES[0].stem}.json').is_file()
+    # --track on a video: every person written has a track_id, and the video is drawn
+    video = tmp_path / 'pan.mp4'
+    image = cv2.imread(str(IMAGES[0]))
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'mp4v'), 10, (320, 240))
+    for t in range(6):  # the camera pans 4 px a frame
+        writer.write(cv2.warpAffine(image, np.float32([[1, 0, -4 * t], [0, 1, 0]]), (320, 240)))
+    writer.release()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / 'tools' / 'infer.py'), str(video), '--backend',
+         'onnxruntime', '--model', str(path), '--out-dir', str(tmp_path / 'track'), '--track',
+         '--score-thr', '0.01', '--track-low-thr', '0.001', '--no-progress'],
+        capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    frames = json.loads((tmp_path / 'track' / 'predictions' / 'pan.json').read_text())
+    assert len(frames) == 6 and sum(len(f['instances']) for f in frames) > 0
+    assert all(isinstance(p['track_id'], int) for f in frames for p in f['instances'])
+    assert (tmp_path / 'track' / 'vis' / 'pan.mp4').is_file()
     proc = subprocess.run(
         [sys.executable, str(ROOT / 'tools' / 'infer.py'), str(IMAGES[0]), '--backend', 'openvino',
          '--model', str(tmp_path / 'nope.xml')], capture_output=True, text=True, cwd=ROOT)
