@@ -2,13 +2,11 @@
 """The benchmark and ablation reports: Markdown tables, printed and written with their data."""
 import json
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import Optional, Sequence
 
+from ..fileio import markdown_table
 
-def markdown_table(header: Sequence[str], rows: Iterable[Sequence]) -> List[str]:
-    """The lines of a Markdown table: the header, the separator, one line a row."""
-    return ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header),
-            *('| ' + ' | '.join(str(cell) for cell in row) + ' |' for row in rows)]
+__all__ = ['emit', 'markdown_table']
 
 
 def emit(lines: Sequence[str], markdown: Optional[str] = None, json_path: Optional[str] = None,

@@ -1,0 +1,215 @@
+"""The results analysis on predictions made from the embedded ground truth with known
+perturbations: each must land in its error type, with hand-computed AP and errors."""
+import copy
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from lrfg_mmpose.analysis import analyse, analyse_files, load_annotations, load_results
+from lrfg_mmpose.structures import keypoint_meta, pose_metainfo
+from tests.helpers import DATA, ROOT
+
+ANN = DATA / 'annotations' / 'person_keypoints_val2017.json'
+COCO_META = keypoint_meta(pose_metainfo('configs/_base_/datasets/coco.py'))
+SIGMAS = np.asarray(COCO_META['sigmas'])
+L_WRIST, R_WRIST = 9, 10
+
+
+def people(gt):
+    """The people COCOeval scores: not crowd, some keypoint labelled."""
+    return [a for a in gt['annotations'] if not a['iscrowd'] and a['num_keypoints'] > 0]
+
+
+def exact(gt):
+    """A prediction per person at its labelled keypoints (the others at its box centre, on the
+    person, as a model puts them), score 1."""
+    out = []
+    for a in people(gt):
+        k = np.asarray(a['keypoints'], float).reshape(-1, 3).copy()
+        x, y, w, h = a['bbox']
+        k[k[:, 2] == 0, :2] = (x + w / 2, y + h / 2)
+        k[:, 2] = 1
+        out.append(dict(image_id=a['image_id'], category_id=1, score=1.0, keypoints=k, ann=a))
+    return out
+
+
+def kpts(r):
+    return np.asarray(r['keypoints'], float).reshape(-1, 3)
+
+
+def done(results):
+    out = []
+    for r in results:
+        r = {k: v for k, v in r.items() if k != 'ann'}
+        r['keypoints'] = np.asarray(r['keypoints'], float).ravel().tolist()
+        out.append(r)
+    return out
+
+
+def ks(a, b, area, sigma):
+    return np.exp(-np.sum((np.asarray(a) - b) ** 2) / (2 * area * (2 * sigma) ** 2))
+
+
+@pytest.fixture(scope='module')
+def gt():
+    return load_annotations(ANN)
+
+
+@pytest.fixture(scope='module')
+def single(gt):
+    """The images with one person and nothing else annotated: there a keypoint scored alone
+    cannot be taken for another person's (in crowds it can, as COCOeval scores it)."""
+    count = {}
+    for a in gt['annotations']:
+        count[a['image_id']] = count.get(a['image_id'], 0) + 1
+    ids = {a['image_id'] for a in people(gt) if count[a['image_id']] == 1}
+    return dict(gt, images=[i for i in gt['images'] if i['id'] in ids],
+                annotations=[a for a in gt['annotations'] if a['image_id'] in ids])
+
+
+def test_exact_predictions_are_all_good(gt, single):
+    a = analyse('exact', gt, done(exact(gt)), COCO_META)
+    assert a.summary['AP'] == pytest.approx(1.0) and a.summary['AR'] == pytest.approx(1.0)
+    assert a.errors.shares()['good'] == 1.0
+    assert a.errors.people == len(people(gt)) and a.errors.people_missed == 0
+    np.testing.assert_allclose(a.errors.median_errors(), 0.0, atol=1e-9)
+    assert len(single['images']) >= 5
+    np.testing.assert_allclose(analyse('exact', single, done(exact(single)), COCO_META)
+                               .keypoint_ap, 1.0)
+
+
+def test_one_sigma_offset_is_jitter_with_hand_computed_ap_and_error(gt, single):
+    """Every keypoint moved by s * 2 sigma (s = sqrt(area), 2 sigma COCO's kappa): its keypoint
+    similarity is exp(-1/2) = 0.61, jitter; the OKS of everyone is 0.61, so AP counts the OKS
+    thresholds 0.50, 0.55 and 0.60 of ten: 0.3, overall and per keypoint; the normalised error
+    is 2 sigma."""
+    def offset(results):
+        for r in results:
+            k = kpts(r)
+            k[:, 0] += np.sqrt(r['ann']['area']) * 2 * SIGMAS
+            r['keypoints'] = k
+        return done(results)
+
+    a = analyse('offset', gt, offset(exact(gt)), COCO_META)
+    assert a.errors.shares()['jitter'] == 1.0
+    assert a.summary['AP'] == pytest.approx(0.3, abs=1e-6)
+    np.testing.assert_allclose(a.errors.median_errors(), 2 * SIGMAS, rtol=1e-6)
+    np.testing.assert_allclose(analyse('offset', single, offset(exact(single)), COCO_META)
+                               .keypoint_ap, 0.3, atol=1e-6)
+
+
+def test_left_right_wrists_exchanged_in_a_person_are_inversions(gt):
+    """Ronchi & Perona's inversion is the left-right confusion within a person (their swap is
+    with another person: next test). Only people whose wrists are far apart are changed."""
+    results, changed = exact(gt), 0
+    for r in results:
+        k, area = kpts(r), r['ann']['area']
+        lw, rw = k[L_WRIST, :2].copy(), k[R_WRIST, :2].copy()
+        labelled = np.asarray(r['ann']['keypoints']).reshape(-1, 3)[:, 2] > 0
+        if labelled[L_WRIST] and labelled[R_WRIST] and ks(lw, rw, area, SIGMAS[L_WRIST]) < 0.1:
+            k[L_WRIST, :2], k[R_WRIST, :2] = rw, lw
+            r['keypoints'] = k
+            changed += 1
+    assert changed >= 3
+    a = analyse('inverted', gt, done(results), COCO_META)
+    assert a.errors.counts['inversion'][L_WRIST] == changed
+    assert a.errors.counts['inversion'][R_WRIST] == changed
+    assert a.errors.counts['inversion'].sum() == 2 * changed
+    assert a.errors.counts['swap'].sum() == a.errors.counts['miss'].sum() == 0
+    assert a.keypoint_ap[L_WRIST] < a.keypoint_ap[0]
+
+
+def test_a_wrist_taken_from_another_person_is_a_swap_and_a_missing_person_a_miss(gt):
+    results = exact(gt)
+    by_image = {}
+    for r in results:
+        by_image.setdefault(r['image_id'], []).append(r)
+    # two people of one image with left wrists far apart, both labelled
+    pair = None
+    for rs in by_image.values():
+        for a in rs:
+            for b in rs:
+                ka, kb = kpts(a), kpts(b)
+                la = np.asarray(a['ann']['keypoints']).reshape(-1, 3)[:, 2] > 0
+                lb = np.asarray(b['ann']['keypoints']).reshape(-1, 3)[:, 2] > 0
+                if a is not b and la[L_WRIST] and lb[L_WRIST] and la[R_WRIST] and \
+                        ks(kb[L_WRIST, :2], ka[L_WRIST, :2], a['ann']['area'],
+                           SIGMAS[L_WRIST]) < 0.1 and \
+                        ks(kb[L_WRIST, :2], ka[R_WRIST, :2], a['ann']['area'],
+                           SIGMAS[R_WRIST]) < 0.1:
+                    pair = pair or (a, b)
+    a_pred, b_pred = pair
+    k = kpts(a_pred)
+    k[L_WRIST, :2] = kpts(b_pred)[L_WRIST, :2]
+    a_pred['keypoints'] = k
+    # and one person of another image not predicted at all
+    gone = next(r for r in results if r['image_id'] != a_pred['image_id'])
+    gone_labelled = int(np.sum(np.asarray(gone['ann']['keypoints']).reshape(-1, 3)[:, 2] > 0))
+    results.remove(gone)
+    an = analyse('swapped', gt, done(results), COCO_META)
+    assert an.errors.counts['swap'].sum() == an.errors.counts['swap'][L_WRIST] == 1
+    assert an.errors.counts['inversion'].sum() == 0
+    assert an.errors.counts['miss'].sum() == gone_labelled
+    assert an.errors.people_missed == 1 and an.errors.false_positives == 0
+    assert an.summary['AR'] < 1.0
+
+
+def test_any_keypoint_set_and_the_infer_folder_format(tmp_path):
+    """The 13-keypoint set of data/coco-body13 given as tools/infer.py's predictions folder
+    (one MMPose-format JSON per image) of three of its images."""
+    meta = keypoint_meta(pose_metainfo('configs/_base_/datasets/coco_body13.py'))
+    full = json.loads((ROOT / 'data' / 'coco-body13' / 'annotations' /
+                       'person_keypoints_val2017.json').read_text())
+    images = full['images'][:3]
+    ids = {i['id'] for i in images}
+    sub = dict(full, images=images, annotations=[a for a in full['annotations']
+                                                 if a['image_id'] in ids])
+    ann = tmp_path / 'ann.json'
+    ann.write_text(json.dumps(sub))
+    folder = tmp_path / 'predictions'
+    folder.mkdir()
+    for image in images:
+        inst = [dict(keypoints=kpts(r)[:, :2].tolist(), keypoint_scores=[1.0] * 13,
+                     bbox=[[0, 0, 1, 1]], bbox_score=1.0)
+                for r in exact(sub) if r['image_id'] == image['id']]
+        (folder / (image['file_name'].rsplit('.', 1)[0] + '.json')).write_text(json.dumps(inst))
+    results = load_results(folder, sub, 13)
+    assert len(results) == len(people(sub)) > 0
+    [a] = analyse_files([folder], ann, meta, tmp_path / 'out')
+    assert a.summary['AP'] == pytest.approx(1.0) and len(a.keypoint_ap) == 13
+    table = (tmp_path / 'out' / 'analysis.md').read_text()
+    assert all(f'| {n} |' in table for n in meta['names'])
+    with pytest.raises(ValueError, match='13 keypoints, the keypoint set has 17; pass the meta'):
+        load_results(folder, json.loads(ANN.read_text()) | dict(images=sub['images']), 17)
+
+
+def test_tool_two_files_side_by_side_plots_and_bad_input(gt, tmp_path):
+    good = tmp_path / 'good.keypoints.json'
+    good.write_text(json.dumps(done(exact(gt))))
+    moved = copy.deepcopy(exact(gt))
+    for r in moved:
+        k = kpts(r)
+        k[:, 1] += np.sqrt(r['ann']['area']) * 2 * SIGMAS
+        r['keypoints'] = k
+    jit = tmp_path / 'jitter.keypoints.json'
+    jit.write_text(json.dumps(done(moved)))
+    tool = [sys.executable, str(ROOT / 'tools' / 'analyze_results.py')]
+    proc = subprocess.run([*tool, str(good), str(jit), '--names', 't1r1', 't1r8', '--ann',
+                           str(ANN), '--out-dir', str(tmp_path / 'out')],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert '| metric | t1r1 | t1r8 |' in proc.stdout and '| AP | 1.000 | 0.300 |' in proc.stdout
+    assert '| jitter | 0.000 | 1.000 |' in proc.stdout
+    for name in ('pr_curves', 'error_types', 'per_keypoint'):
+        image = cv2.imread(str(tmp_path / 'out' / f'{name}.png'))
+        assert image is not None and image.std() > 10  # drawn, not blank
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"not": "a list"')
+    proc = subprocess.run([*tool, str(bad), '--ann', str(ANN), '--out-dir', str(tmp_path / 'x')],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(f'error: {bad}: not a JSON')
