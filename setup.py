@@ -26,8 +26,8 @@ setup(
     python_requires='>=3.8',
     install_requires=['numpy'],
     extras_require={
-        'runtime': ['numpy', 'opencv-python-headless', 'onnxruntime'],
-        'openvino': ['numpy', 'opencv-python-headless', 'openvino'],
+        'runtime': ['numpy', 'opencv-python-headless', 'onnxruntime', 'scipy'],
+        'openvino': ['numpy', 'opencv-python-headless', 'openvino', 'scipy'],
         'int8': ['openvino', 'nncf'],
     },
     license='Apache-2.0',

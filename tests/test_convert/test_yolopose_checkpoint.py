@@ -160,6 +160,13 @@ class TestConverter(unittest.TestCase):
                                str(self.dir / 'test')], capture_output=True, text=True, cwd=ROOT)
         self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
         self.assertRegex(proc.stdout + proc.stderr, r'coco/AP: \d\.\d+')
+        # and with flip test, through MMPose's BottomupPoseEstimator
+        proc = subprocess.run([sys.executable, str(test_py), str(config), str(ckpt), '--work-dir',
+                               str(self.dir / 'test_flip'), '--cfg-options',
+                               'model.test_cfg.flip_test=True'],
+                              capture_output=True, text=True, cwd=ROOT)
+        self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
+        self.assertRegex(proc.stdout + proc.stderr, r'coco/AP: \d\.\d+')
         image = ROOT / 'data' / 'coco-mini' / 'val2017' / '000000183709.jpg'
         proc = subprocess.run([sys.executable, str(ROOT / 'tools' / 'infer.py'), str(image),
                                '--config', str(config), '--checkpoint', str(ckpt), '--out-dir',
