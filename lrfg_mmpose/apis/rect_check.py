@@ -8,16 +8,9 @@ from typing import Dict, Optional, Sequence
 import cv2
 import numpy as np
 
+from ..deploy.pose_tracker import box_iou
 from ..structures import rect_input_size
 from .inference import TorchPredictor
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])  # noqa: E731
-    return inter / (area(a)[:, None] + area(b)[None] - inter)
 
 
 def compare_people(square: Dict[str, np.ndarray], rect: Dict[str, np.ndarray],
@@ -31,7 +24,7 @@ def compare_people(square: Dict[str, np.ndarray], rect: Dict[str, np.ndarray],
     diffs = []
     matched = 0
     if len(a['scores']) and len(b['scores']):
-        iou = _iou(a['bboxes'], b['bboxes'])
+        iou = box_iou(a['bboxes'], b['bboxes'])
         rows, cols = linear_sum_assignment(-iou)
         for r, c in zip(rows, cols):
             if iou[r, c] <= 0.5:
