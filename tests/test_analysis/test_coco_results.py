@@ -207,9 +207,12 @@ def test_tool_two_files_side_by_side_plots_and_bad_input(gt, tmp_path):
     for name in ('pr_curves', 'error_types', 'per_keypoint'):
         image = cv2.imread(str(tmp_path / 'out' / f'{name}.png'))
         assert image is not None and image.std() > 10  # drawn, not blank
-    bad = tmp_path / 'bad.json'
+    bad = tmp_path / 'bad.json'  # the tool prints the message of these as its one line
     bad.write_text('{"not": "a list"')
-    proc = subprocess.run([*tool, str(bad), '--ann', str(ANN), '--out-dir', str(tmp_path / 'x')],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1].startswith(f'error: {bad}: not a JSON')
+    with pytest.raises(ValueError, match=f'^{bad}: not a JSON prediction file'):
+        load_results(bad, gt, 17)
+    bad.write_text('{"not": "a list"}')
+    with pytest.raises(ValueError, match=f'^{bad}: not COCO keypoint results'):
+        load_results(bad, gt, 17)
+    with pytest.raises(FileNotFoundError, match='no such prediction file'):
+        load_results(tmp_path / 'nope.json', gt, 17)
