@@ -136,6 +136,16 @@ def _coco_eval(gt: dict, results: List[dict], sigmas: Sequence[float]):
     return ev
 
 
+def _defined(value) -> float:
+    """COCOeval's -1 (nobody to score: no person of that size, no such keypoint labelled) as
+    NaN, so that it is shown as undefined rather than as a zero."""
+    return float('nan') if value < 0 else float(value)
+
+
+def _cell(value: float) -> str:
+    return '-' if np.isnan(value) else f'{value:.3f}'
+
+
 def _one_keypoint(gt: dict, results: List[dict], k: int):
     """The annotations and results with keypoint ``k`` alone."""
     anns = []
@@ -162,14 +172,14 @@ def analyse(name: str, gt: dict, results: List[dict], keypoints: dict) -> Analys
     keypoint_ap = []
     for k in range(len(sigmas)):
         kgt, kres = _one_keypoint(gt, results, k)
-        keypoint_ap.append(max(float(_coco_eval(kgt, kres, sigmas[k:k + 1]).stats[0]), 0.0))
+        keypoint_ap.append(_defined(_coco_eval(kgt, kres, sigmas[k:k + 1]).stats[0]))
     by_image_gt, by_image_dt = {i['id']: [] for i in gt['images']}, {}
     for a in gt['annotations']:
         by_image_gt.setdefault(a['image_id'], []).append(a)
     for r in results:
         by_image_dt.setdefault(r['image_id'], []).append(r)
     errors = error_types(by_image_gt, by_image_dt, sigmas, keypoints['flip_indices'])
-    return Analysis(name, {k: max(float(v), 0.0) for k, v in zip(SUMMARY, ev.stats)},
+    return Analysis(name, {k: _defined(v) for k, v in zip(SUMMARY, ev.stats)},
                     np.asarray(keypoint_ap), ev.params.recThrs.copy(), precision, errors,
                     len(results))
 
@@ -178,7 +188,7 @@ def tables(analyses: Sequence[Analysis], names: Sequence[str]) -> List[str]:
     """The printed tables (markdown), one column per prediction file."""
     cols = [a.name for a in analyses]
     lines = ['AP and AR per person size (COCO OKS):', '']
-    lines += markdown_table(['metric'] + cols, [[m] + [f'{a.summary[m]:.3f}' for a in analyses]
+    lines += markdown_table(['metric'] + cols, [[m] + [_cell(a.summary[m]) for a in analyses]
                                                  for m in SUMMARY])
     lines += ['', 'Keypoint error types (Ronchi & Perona), share of labelled keypoints:', '']
     rows = [[t] + [f'{a.errors.shares()[t]:.3f}' for a in analyses] for t in ERROR_TYPES]
@@ -190,8 +200,8 @@ def tables(analyses: Sequence[Analysis], names: Sequence[str]) -> List[str]:
     lines += ['', 'Per keypoint: OKS AP of the keypoint alone | median normalised error '
               '(distance / sqrt(area)):', '']
     header = ['keypoint'] + [f'AP {c}' for c in cols] + [f'err {c}' for c in cols]
-    rows = [[n] + [f'{a.keypoint_ap[k]:.3f}' for a in analyses] +
-            [f'{a.errors.median_errors()[k]:.3f}' for a in analyses] for k, n in enumerate(names)]
+    rows = [[n] + [_cell(a.keypoint_ap[k]) for a in analyses] +
+            [_cell(a.errors.median_errors()[k]) for a in analyses] for k, n in enumerate(names)]
     return lines + markdown_table(header, rows)
 
 
@@ -228,7 +238,7 @@ def plot(analyses: Sequence[Analysis], names: Sequence[str], out_dir) -> List[Pa
     x = np.arange(len(names))
     for i, a in enumerate(analyses):
         offset = (i - (len(analyses) - 1) / 2) * width
-        ax_ap.bar(x + offset, a.keypoint_ap, width, label=a.name)
+        ax_ap.bar(x + offset, np.nan_to_num(a.keypoint_ap), width, label=a.name)
         ax_err.bar(x + offset, np.nan_to_num(a.errors.median_errors()), width, label=a.name)
     ax_ap.set(ylabel='OKS AP of the keypoint alone', ylim=(0, 1.02), title='Per keypoint')
     ax_err.set(ylabel='median distance / sqrt(area)')
@@ -238,13 +248,22 @@ def plot(analyses: Sequence[Analysis], names: Sequence[str], out_dir) -> List[Pa
     return paths
 
 
+def default_names(predictions: Sequence) -> List[str]:
+    """Each file's name up to its first dot; its folder's name before it where two would
+    read the same (``t1r1/predictions``, ``t1r8/predictions``)."""
+    stems = [Path(p).name.split('.')[0] or str(p) for p in predictions]
+    if len(set(stems)) == len(stems):
+        return stems
+    return [f'{Path(p).resolve().parent.name}/{s}' for p, s in zip(predictions, stems)]
+
+
 def analyse_files(predictions: Sequence, ann_file, keypoints: dict, out_dir,
                   names: Optional[Sequence[str]] = None) -> List[Analysis]:
     """Analyse each prediction file against ``ann_file``; print the tables, write them to
     ``out_dir/analysis.md`` and the plots (:func:`plot`) beside them."""
     gt = load_annotations(ann_file)
     num_kpts = len(keypoints['sigmas'])
-    names = list(names) if names else [Path(p).name.split('.')[0] or str(p) for p in predictions]
+    names = list(names) if names else default_names(predictions)
     if len(names) != len(predictions):
         raise ValueError(f'{len(names)} names for {len(predictions)} prediction files')
     analyses = [analyse(n, gt, load_results(p, gt, num_kpts), keypoints)

@@ -216,3 +216,16 @@ def test_tool_two_files_side_by_side_plots_and_bad_input(gt, tmp_path):
         load_results(bad, gt, 17)
     with pytest.raises(FileNotFoundError, match='no such prediction file'):
         load_results(tmp_path / 'nope.json', gt, 17)
+
+
+def test_default_names_and_undefined_cells(gt):
+    from lrfg_mmpose.analysis.coco_results import default_names, tables
+    assert default_names(['w/t1r1/predictions.keypoints.json',
+                          'w/t1r8/predictions.keypoints.json']) == ['t1r1/predictions',
+                                                                    't1r8/predictions']
+    assert default_names(['t1r1.keypoints.json', 't1r8.json']) == ['t1r1', 't1r8']
+    # nobody of medium size: COCOeval's -1 is shown as undefined, not as 0
+    large = dict(gt, annotations=[a for a in gt['annotations'] if a['area'] > 96 ** 2])
+    a = analyse('large', large, done(exact(large)), COCO_META)
+    assert np.isnan(a.summary['AP (M)']) and a.summary['AP (L)'] == pytest.approx(1.0)
+    assert '| AP (M) | - |' in tables([a], COCO_META['names'])
