@@ -7,8 +7,8 @@ of Ronchi & Perona (good, jitter, inversion, swap, miss), several prediction fil
         --ann data/coco/annotations/person_keypoints_val2017.json --out-dir work_dirs/analysis
 
 A prediction file is COCO results (what MMPose's CocoMetric writes with
-``--cfg-options test_evaluator.outfile_prefix=work_dirs/x/predictions``) or the
-``predictions`` folder of tools/infer.py. The tables are printed and written to
+``--cfg-options test_evaluator.outfile_prefix=work_dirs/x/predictions``), the pickle of
+``mim test ... --dump x.pkl``, or the ``predictions`` folder of tools/infer.py. The tables are printed and written to
 OUT/analysis.md; the plots are OUT/pr_curves.png, OUT/error_types.png and OUT/per_keypoint.png.
 Another keypoint set: ``--metainfo`` its meta file (names, sigmas, flip pairs).
 """
@@ -21,8 +21,8 @@ from lrfg_mmpose.structures import keypoint_meta, pose_metainfo
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('predictions', nargs='+', help='COCO keypoint results (.json) or a '
-                        'tools/infer.py predictions folder, one or more')
+    parser.add_argument('predictions', nargs='+', help='COCO keypoint results (.json), mim test '
+                        '--dump\'s .pkl, or a tools/infer.py predictions folder; one or more')
     parser.add_argument('--ann', required=True, help='the COCO keypoint annotation file')
     parser.add_argument('--out-dir', required=True, help='where the tables and plots go')
     parser.add_argument('--names', nargs='+', help='a name per prediction file (default: '

@@ -5,9 +5,11 @@ types (:mod:`.keypoint_errors`), for one or several prediction files side by sid
 set (its names, sigmas and flip indices). pycocotools does the COCO evaluation.
 
 Prediction files: COCO results (a list of ``{image_id, keypoints, score}``, what MMPose's
-``CocoMetric`` writes to ``<outfile_prefix>.keypoints.json``), or the ``predictions`` folder of
-``tools/infer.py`` (one MMPose-format JSON per image, named by the image, matched to the
-annotation file's ``file_name``).
+``CocoMetric`` writes to ``<outfile_prefix>.keypoints.json``), the pickle ``mim test --dump``
+writes (``.pkl``: each image's ``img_id`` and ``pred_instances``; pickles run code when read,
+so open only your own), or the ``predictions`` folder of ``tools/infer.py`` (one MMPose-format
+JSON per image, named by the image, matched to the annotation file's ``file_name``). A person's
+score is its box score, as our configs' ``CocoMetric`` scores (``score_mode='bbox'``).
 
 Per-keypoint OKS AP scores each keypoint alone: the OKS of one keypoint is its keypoint
 similarity (its own sigma); people without that keypoint labelled are ignore regions, as
@@ -62,9 +64,36 @@ def load_annotations(path) -> dict:
     return gt
 
 
+def _read_dump(path: Path, category: int) -> List[dict]:
+    """COCO results of ``mim test --dump``'s pickle."""
+    import pickle
+    try:
+        with open(path, 'rb') as f:
+            samples = pickle.load(f)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{path}: no such prediction file') from None
+    except Exception as e:  # a damaged or foreign pickle raises many kinds
+        raise ValueError(f'{path}: not a readable pickle ({type(e).__name__}: {e})') from None
+    if not isinstance(samples, list) or any(
+            not isinstance(d, dict) or not {'img_id', 'pred_instances'} <= set(d) for d in samples):
+        raise ValueError(f'{path}: not the pickle of mim test --dump (a list of samples with '
+                         f'img_id and pred_instances)')
+    results = []
+    for d in samples:
+        pred = d['pred_instances']
+        xy = np.asarray(pred['keypoints'], dtype=np.float64)
+        s = np.asarray(pred['keypoint_scores'], dtype=np.float64)[..., None]
+        scores = pred.get('bbox_scores', pred.get('scores'))
+        for kpts, score in zip(np.concatenate([xy, s], -1), np.asarray(scores).reshape(-1)):
+            results.append(dict(image_id=int(d['img_id']), category_id=category,
+                                keypoints=kpts.ravel().tolist(), score=float(score)))
+    return results
+
+
 def load_results(path, gt: dict, num_keypoints: int) -> List[dict]:
-    """COCO results of a prediction file or of a ``tools/infer.py`` predictions folder, each
-    ``{image_id, category_id, keypoints (3K), score}``.
+    """COCO results of a prediction file (COCO results, ``mim test --dump``'s pickle) or of a
+    ``tools/infer.py`` predictions folder, each ``{image_id, category_id, keypoints (3K),
+    score}``.
 
     Raises:
         FileNotFoundError / ValueError: one line naming the file and what is wrong with it.
@@ -90,6 +119,8 @@ def load_results(path, gt: dict, num_keypoints: int) -> List[dict]:
                                     score=float(p['bbox_score'])))
         if not results and not any(path.glob('*.json')):
             raise ValueError(f'{path}: no prediction files (*.json) in this folder')
+    elif path.suffix == '.pkl':
+        results = _read_dump(path, category)
     else:
         results = _read_json(path, 'prediction file')
         if not isinstance(results, list) or any(

@@ -229,3 +229,25 @@ def test_default_names_and_undefined_cells(gt):
     a = analyse('large', large, done(exact(large)), COCO_META)
     assert np.isnan(a.summary['AP (M)']) and a.summary['AP (L)'] == pytest.approx(1.0)
     assert '| AP (M) | - |' in tables([a], COCO_META['names'])
+
+
+def test_mim_test_dump_pickle_reads_as_the_coco_results(gt, tmp_path):
+    """What `mim test --dump` writes: per image its img_id and pred_instances (numpy)."""
+    import pickle
+    results = done(exact(gt))
+    samples = []
+    for image in gt['images']:
+        mine = [r for r in results if r['image_id'] == image['id']]
+        k = np.asarray([r['keypoints'] for r in mine]).reshape(len(mine), 17, 3)
+        samples.append(dict(img_id=image['id'], pred_instances=dict(
+            keypoints=k[..., :2], keypoint_scores=k[..., 2],
+            bbox_scores=np.asarray([r['score'] for r in mine]))))
+    dump = tmp_path / 'dump.pkl'
+    dump.write_bytes(pickle.dumps(samples))
+    read = load_results(dump, gt, 17)
+    assert sorted((r['image_id'], r['keypoints']) for r in read) == \
+        sorted((r['image_id'], r['keypoints']) for r in results)
+    assert analyse('dump', gt, read, COCO_META).summary['AP'] == pytest.approx(1.0)
+    dump.write_bytes(pickle.dumps({'not': 'samples'}))
+    with pytest.raises(ValueError, match='not the pickle of mim test --dump'):
+        load_results(dump, gt, 17)
