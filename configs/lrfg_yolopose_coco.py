@@ -103,7 +103,10 @@ model = dict(
         # the reference's gains (hyp.scratch.yaml); the head scales them to 4 levels and the
         # input size as the reference's train.py does (YOLOPoseHead.loss_gains)
         loss_weights=dict(bbox=0.05, obj=1.0, kpt=0.10, vis=0.5)),
-    test_cfg=dict(score_thr=0.001, nms_thr=0.65, max_per_img=300))
+    # flip_test=True: the mirrored input too, merged per person ('average') or by NMS ('nms');
+    # it pays for models trained with flips (docs/analysis.md)
+    test_cfg=dict(score_thr=0.001, nms_thr=0.65, max_per_img=300, flip_test=False,
+                  flip_merge='average'))
 
 # data
 codec = dict(type='YOLOXPoseAnnotationProcessor', input_size=input_size)
