@@ -60,7 +60,8 @@ def main():
     track.add_argument('--track', action='store_true', help='stable person IDs across frames '
                        'and smoothed keypoints')
     track.add_argument('--track-low-thr', type=float, default=0.1, help='people scoring at '
-                       'least this (below --score-thr) can continue a track, never start one')
+                       'least this (below --score-thr) can continue a track, never start one; '
+                       'an exported model needs its NMS score threshold at or below it')
     track.add_argument('--min-hits', type=int, default=2, help='frames in a row before a new '
                        'person gets an ID')
     track.add_argument('--max-missed', type=int, default=30, help='frames an ID survives '
