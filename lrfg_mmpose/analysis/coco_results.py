@@ -222,7 +222,8 @@ def tables(analyses: Sequence[Analysis], names: Sequence[str]) -> List[str]:
     lines += markdown_table(['metric'] + cols, [[m] + [_cell(a.summary[m]) for a in analyses]
                                                  for m in SUMMARY])
     lines += ['', 'Keypoint error types (Ronchi & Perona), share of labelled keypoints:', '']
-    rows = [[t] + [f'{a.errors.shares()[t]:.3f}' for a in analyses] for t in ERROR_TYPES]
+    shares = [a.errors.shares() for a in analyses]
+    rows = [[t] + [f'{share[t]:.3f}' for share in shares] for t in ERROR_TYPES]
     rows.append(['people missed'] + [f'{a.errors.people_missed} / {a.errors.people}'
                                      for a in analyses])
     rows.append(['predictions matched to nobody'] + [str(a.errors.false_positives)
@@ -231,8 +232,9 @@ def tables(analyses: Sequence[Analysis], names: Sequence[str]) -> List[str]:
     lines += ['', 'Per keypoint: OKS AP of the keypoint alone | median normalised error '
               '(distance / sqrt(area)):', '']
     header = ['keypoint'] + [f'AP {c}' for c in cols] + [f'err {c}' for c in cols]
-    rows = [[n] + [_cell(a.keypoint_ap[k]) for a in analyses] +
-            [_cell(a.errors.median_errors()[k]) for a in analyses] for k, n in enumerate(names)]
+    errors = [a.errors.median_errors() for a in analyses]  # (K,) each, computed once
+    rows = [[n] + [_cell(a.keypoint_ap[k]) for a in analyses] + [_cell(e[k]) for e in errors]
+            for k, n in enumerate(names)]
     return lines + markdown_table(header, rows)
 
 
