@@ -5,7 +5,6 @@ import copy
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 from mmengine.config import Config
 
@@ -30,16 +29,6 @@ def tiny_cfg() -> Config:
     cfg.model.neck.in_channels = TINY_WIDTHS
     cfg.model.head.in_channels = TINY_WIDTHS
     return cfg
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(n, m) IoU of x1 y1 x2 y2 boxes."""
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / (area_a[:, None] + area_b[None] - inter)
 
 
 def coco_subset(split: str, num_images: int, out_dir: Path, one_person: bool = False) -> Path:

@@ -25,8 +25,8 @@ from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.convert import convert_yolopose_checkpoint
 from lrfg_mmpose.convert.yolopose_checkpoint import ReferenceArchitecture, to_mmpose_state_dict
+from lrfg_mmpose.deploy.pose_tracker import box_iou
 from lrfg_mmpose.models.heads import PerAnchorLayout, collect_targets
-from tests.helpers import box_iou
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / 'tests' / 'data' / 'yolopose-reference'

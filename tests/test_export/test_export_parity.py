@@ -18,10 +18,11 @@ from mmpose.registry import METRICS
 from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.deploy import Predictor
+from lrfg_mmpose.deploy.pose_tracker import box_iou
 from lrfg_mmpose.export import export
 from lrfg_mmpose.structures import pose_metainfo
 from lrfg_mmpose.utils import load_config
-from tests.helpers import DATA, box_iou, build_dataset
+from tests.helpers import DATA, build_dataset
 
 pytestmark = pytest.mark.slow
 SIZE = 256  # the over-fit's input size (the model fits its people at that scale)
