@@ -13,9 +13,8 @@ from typing import List, Sequence
 import numpy as np
 
 from ..deploy import letterbox_input
+from ..deploy.media import IMAGE_SUFFIXES, image_paths
 from ..fileio import BadImageError, read_image
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
 
 def calibration_inputs(folder, input_size: Sequence[int], limit: int = 300) -> List[np.ndarray]:
@@ -25,7 +24,7 @@ def calibration_inputs(folder, input_size: Sequence[int], limit: int = 300) -> L
     if not folder.is_dir():
         raise FileNotFoundError(f'{folder}: calibration images folder not found; pass a folder '
                                 f'of images like the ones the model will see (--calib-images)')
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)[:limit]
+    paths = image_paths(folder)[:limit]  # by suffix, sorted, as tools/infer.py reads folders
     inputs = []
     for path in paths:
         try:
@@ -33,7 +32,7 @@ def calibration_inputs(folder, input_size: Sequence[int], limit: int = 300) -> L
         except BadImageError as e:
             print(f'warning: {path}: {e}; skipped for calibration')
     if not inputs:
-        raise ValueError(f'{folder}: no readable images ({", ".join(IMAGE_SUFFIXES)}) to '
+        raise ValueError(f'{folder}: no readable images ({", ".join(sorted(IMAGE_SUFFIXES))}) to '
                          f'calibrate on')
     return inputs
 
