@@ -147,7 +147,7 @@ def load_results(path, gt: dict, num_keypoints: int) -> List[dict]:
     return out
 
 
-def _coco_eval(gt: dict, results: List[dict], sigmas: Sequence[float]):
+def coco_keypoint_eval(gt: dict, results: List[dict], sigmas: Sequence[float]):
     """pycocotools' COCOeval of keypoint results, its printing silenced."""
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
@@ -194,7 +194,7 @@ def analyse(name: str, gt: dict, results: List[dict], keypoints: dict) -> Analys
     sigmas = np.asarray(keypoints['sigmas'], dtype=np.float64)
     gt = dict(gt, annotations=[dict(a, id=a.get('id', i + 1)) for i, a in
                                enumerate(gt['annotations'])])
-    ev = _coco_eval(gt, results, sigmas)
+    ev = coco_keypoint_eval(gt, results, sigmas)
     precision = {}
     for thr in (0.5, 0.75):
         t = int(np.argmin(np.abs(ev.params.iouThrs - thr)))
@@ -203,7 +203,7 @@ def analyse(name: str, gt: dict, results: List[dict], keypoints: dict) -> Analys
     keypoint_ap = []
     for k in range(len(sigmas)):
         kgt, kres = _one_keypoint(gt, results, k)
-        keypoint_ap.append(_defined(_coco_eval(kgt, kres, sigmas[k:k + 1]).stats[0]))
+        keypoint_ap.append(_defined(coco_keypoint_eval(kgt, kres, sigmas[k:k + 1]).stats[0]))
     by_image_gt, by_image_dt = {i['id']: [] for i in gt['images']}, {}
     for a in gt['annotations']:
         by_image_gt.setdefault(a['image_id'], []).append(a)
