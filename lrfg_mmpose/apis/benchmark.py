@@ -3,15 +3,15 @@
 import multiprocessing
 import platform
 import re
-import statistics
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 import torch
 
 from ..deploy.backends import RUNTIMES
 from ..utils import build_pose_model, load_config
+from ..utils.timing import interleaved_times, median_ms  # noqa: F401 (re-exported)
 from .table1 import TABLE1
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,32 +99,6 @@ def gmacs(model, size: int, device: str = 'cpu') -> float:
     return info['flops'] / 1e9
 
 
-def _sync(device: str):
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
-def interleaved_times(fns: Dict[str, Callable[[], object]], repeats: int,
-                      device: str = 'cpu') -> Dict[str, List[float]]:
-    """Seconds of each call, one warm-up each, then the functions in turn ``repeats`` times
-    (so that every function sees the same machine state)."""
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            _sync(device)
-            start = time.perf_counter()
-            fn()
-            _sync(device)
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def median_ms(times: List[float]) -> float:
-    return 1e3 * statistics.median(times)
-
-
 def _vm_hwm_kb() -> int:
     """Peak resident memory of this process (VmHWM: per address space, so a child started
     with spawn does not inherit its parent's peak as ru_maxrss would)."""
@@ -181,12 +155,14 @@ class _NetworkOutputs(torch.nn.Module):
 
 
 def export_network(model: torch.nn.Module, size: int, path: Path) -> Path:
-    """ONNX (opset 17) of ``model``'s network forward at ``size`` x ``size``, batch 1."""
+    """ONNX (opset 17) of ``model``'s network forward at ``size`` x ``size``, batch 1, its
+    shape arithmetic folded (:func:`~lrfg_mmpose.export.onnx_fold.fold_constants`)."""
+    from ..export.onnx_fold import fold_constants
     path.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(_NetworkOutputs(model).eval(), (torch.rand(1, 3, size, size), ),
                           str(path), input_names=['images'], opset_version=17, dynamo=False)
-    return path
+    return fold_constants(path)
 
 
 def backend_runner(path: Path, backend: str, threads: int, size: int, precision: str = 'f32'):

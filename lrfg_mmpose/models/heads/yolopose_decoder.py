@@ -2,6 +2,7 @@
 """The YOLO-Pose head's outputs to people in input pixels, shared by ``predict()`` and the
 exporter (Eq. (1)-(2) of YOLO-Pose, Maji et al., CVPRW 2022; field decoding in
 :mod:`.yolopose_coder`)."""
+import warnings
 from typing import Dict, List, Sequence, Tuple
 
 import torch
@@ -30,8 +31,12 @@ class YOLOPoseDecoder:
 
     def grid(self, h: int, w: int, device, dtype) -> Tensor:
         """(H, W, 2) cell corners (x, y) in grid units, cached per size, device and dtype."""
-        key = (h, w, str(device), dtype)
         dynamic = self.trace_dynamic_grid and torch.jit.is_tracing()
+        if not dynamic:  # a traced size is a tensor: as ints the grid is a constant of the graph
+            with warnings.catch_warnings():  # (the tracer warns of exactly that)
+                warnings.simplefilter('ignore', torch.jit.TracerWarning)
+                h, w = int(h), int(w)
+        key = (h, w, str(device), dtype)
         if dynamic or key not in self._grid_cache:
             ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=dtype),
                                     torch.arange(w, device=device, dtype=dtype), indexing='ij')
