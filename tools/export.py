@@ -5,11 +5,16 @@
     python tools/export.py CONFIG CKPT --format openvino --dynamic-batch --dynamic-size --out m.xml
     python tools/export.py CONFIG CKPT --no-nms --out candidates.onnx
     python tools/export.py CONFIG CKPT --format openvino --int8 --calib-images DIR --out m.xml
+    python tools/export.py CONFIG CKPT --format openvino --int8 --calib-images DIR \
+        --val-images VAL --val-ann VAL.json --int8-max-drop 0.02 --out m.xml
 
 The model is switched to deploy mode (implicit layers folded, BN fused). With NMS (default) the
 graph outputs num_dets (B,), boxes (B, 300, 4) x1 y1 x2 y2, scores (B, 300) and keypoints
 (B, 300, K, 3) in input pixels; without, candidates (B, N, 5 + 3K). Input: images (B, 3, H, W)
-float32 RGB in [0, 1], letterboxed (README "Deploy"). A JSON sidecar lands next to the model.
+float32 RGB in [0, 1], letterboxed (docs/deploy.md). A JSON sidecar lands next to the model.
+With --int8 the export prints what INT8 cost against the float model on images it did not
+calibrate on (people found again, keypoint error in OKS units, OKS AP against the float model,
+COCO AP with --val-ann) and writes it into the sidecar (``quantization``).
 """
 import argparse
 import sys
@@ -47,6 +52,14 @@ def main():
                         help='with --int8: at most this many calibration images')
     parser.add_argument('--int8-preset', choices=['mixed', 'performance'], default='mixed',
                         help='with --int8: NNCF preset (mixed: asymmetric activations, for SiLU)')
+    parser.add_argument('--val-images', help='with --int8: images to measure what INT8 costs on '
+                        '(default: every fifth calibration image, then not calibrated on)')
+    parser.add_argument('--val-ann', help='with --int8: COCO keypoint annotations of those '
+                        'images (matched by file name): the report adds both models\' COCO AP')
+    parser.add_argument('--int8-max-drop', type=float, default=None, metavar='X',
+                        help='with --int8: accuracy control, keep the most sensitive layers float '
+                        'until the drop is at most X (COCO AP with --val-ann, else 1 - OKS AP '
+                        'against the float model), e.g. 0.02')
     args = parser.parse_args()
 
     from lrfg_mmpose.export import export, sidecar_path
@@ -62,7 +75,9 @@ def main():
                       args.dynamic_batch, args.dynamic_size, args.nms, args.max_det,
                       args.nms_thr, args.score_thr, fp16=args.fp16,
                       int8_calib_images=args.calib_images if args.int8 else None,
-                      int8_preset=args.int8_preset, int8_limit=args.calib_limit)
+                      int8_preset=args.int8_preset, int8_limit=args.calib_limit,
+                      int8_val_images=args.val_images, int8_val_ann=args.val_ann,
+                      int8_max_drop=args.int8_max_drop)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'error: {e}')
     print(f'wrote {path} and {sidecar_path(path)} (input {size[0]}x{size[1]}, '

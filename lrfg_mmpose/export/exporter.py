@@ -21,7 +21,9 @@ import torch
 import torch.nn as nn
 
 from ..structures import Sidecar, check_input_size, keypoint_meta, pose_metainfo
+from .onnx_fold import fold_constants
 from .onnx_nms import nms_fixed_outputs
+
 
 class YOLOPoseExportModel(nn.Module):
     """A ``BottomupPoseEstimator`` with our head, from images to decoded candidates or to
@@ -83,17 +85,30 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
            max_det: int = 300, iou_thr: Optional[float] = None,
            score_thr: Optional[float] = None, opset: int = 17, fp16: bool = False,
            int8_calib_images: Optional[str] = None, int8_preset: str = 'mixed',
-           int8_limit: int = 300) -> Path:
+           int8_limit: int = 300, int8_val_images: Optional[str] = None,
+           int8_val_ann: Optional[str] = None, int8_max_drop: Optional[float] = None,
+           log=print) -> Path:
     """Export ``config`` + ``checkpoint`` to ``out`` (.onnx, or .xml for OpenVINO IR) and write
     its sidecar (:func:`~lrfg_mmpose.structures.sidecar_path`). NMS thresholds default to
-    the config's ``test_cfg``. ``int8_calib_images`` (OpenVINO only): a folder of images to
-    quantise the network to INT8 on (:func:`~lrfg_mmpose.export.int8.quantize_int8`, at most
-    ``int8_limit`` of them). Returns the model path."""
+    the config's ``test_cfg``. A fixed-size graph has its shape arithmetic folded into
+    constants (:func:`~lrfg_mmpose.export.onnx_fold.fold_constants`).
+
+    ``int8_calib_images`` (OpenVINO only): a folder of images to quantise the network to INT8
+    on (at most ``int8_limit`` of them); what it cost is measured on held-out images
+    (``int8_val_images``, else every fifth calibration image), scored against
+    ``int8_val_ann`` where given, printed through ``log`` and written into the sidecar
+    (:func:`~lrfg_mmpose.export.int8.quantize_with_report`). ``int8_max_drop``: keep the most
+    sensitive layers float until that drop is met (accuracy control). Returns the model path."""
     if fmt not in ('onnx', 'openvino'):
         raise ValueError(f'format {fmt!r}: use onnx or openvino')
     if int8_calib_images and (fmt != 'openvino' or dynamic_size or fp16):
         raise ValueError('INT8 (--int8) is for OpenVINO IR at a fixed input size: use '
                          '--format openvino without --dynamic-size or --fp16')
+    if not int8_calib_images and (int8_val_images or int8_val_ann or int8_max_drop is not None):
+        raise ValueError('--val-images, --val-ann and --int8-max-drop go with --int8')
+    if int8_max_drop is not None and not 0 <= int8_max_drop < 1:
+        raise ValueError(f'--int8-max-drop {int8_max_drop}: an AP drop between 0 and 1, '
+                         f'e.g. 0.02')
     model, cfg = load_deploy_model(config, checkpoint)
     w, h = check_input_size(input_size, max(model.head.featmap_strides))
     test_cfg = cfg.model.get('test_cfg', {})
@@ -118,17 +133,40 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     with tempfile.TemporaryDirectory() as tmp:  # OpenVINO is converted from an ONNX made here
         onnx_path = out if fmt == 'onnx' else Path(tmp) / 'model.onnx'
         with torch.no_grad():
+            if not dynamic_size:
+                wrapper(x)  # the cell grids made and cached: constants of the traced graph
             torch.onnx.export(wrapper, (x, ), str(onnx_path), input_names=['images'],
                               output_names=names, dynamic_axes=axes or None,
                               opset_version=opset, dynamo=False)
+        if not dynamic_size:
+            fold_constants(onnx_path)
+        meta = sidecar(cfg, model, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr,
+                       score_thr, names)
         if fmt == 'openvino':
             import openvino as ov
             ov_model = ov.convert_model(str(onnx_path))
             if int8_calib_images:
-                from .int8 import calibration_inputs, quantize_int8
-                ov_model = quantize_int8(ov_model, calibration_inputs(
-                    int8_calib_images, (w, h), int8_limit), int8_preset)
+                ov_model, meta.quantization = _quantize(
+                    ov_model, meta, Path(tmp), int8_calib_images, (w, h), int8_preset, int8_limit,
+                    int8_val_images, int8_val_ann, int8_max_drop, log)
             ov.save_model(ov_model, str(out), compress_to_fp16=fp16)
-    sidecar(cfg, model, (w, h), nms, dynamic_batch, dynamic_size, max_det, iou_thr, score_thr,
-            names).write(out)
+    meta.write(out)
     return out
+
+
+def _quantize(ov_model, meta: Sidecar, tmp: Path, calib_images, size, preset, limit, val_images,
+              val_ann, max_drop, log):
+    """The INT8 model and its report (the sidecar's ``quantization``), the report printed."""
+    import openvino as ov
+
+    from ..deploy import Predictor
+    from .int8 import quantize_with_report
+    float_path = tmp / 'float.xml'  # the float model with its sidecar: the runtime's pre- and
+    ov.save_model(ov_model, str(float_path), compress_to_fp16=False)  # post-processing
+    meta.write(float_path)
+    int8_model, report = quantize_with_report(
+        ov_model, Predictor(float_path, 'openvino'), calib_images, size, preset=preset,
+        limit=limit, val_folder=val_images, val_ann=val_ann, max_drop=max_drop, log=log)
+    for line in report.lines():
+        log(line)
+    return int8_model, report.to_dict()

@@ -9,7 +9,7 @@ version, so a runtime never guesses at a file it does not know.
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .letterbox import P6_STRIDE
 
@@ -49,6 +49,8 @@ class Sidecar:
         size_multiple: The model's largest feature stride: input sides must be multiples of it.
         evaluation_score_thr: The config's ``test_cfg.score_thr``.
         pad_value: The letterbox grey (BGR).
+        quantization: For an INT8 model, what quantising cost, measured at export against the
+            float model (:meth:`lrfg_mmpose.export.int8.Fidelity.to_dict`); None otherwise.
     """
     input_size: Tuple[int, int]
     output_names: List[str]
@@ -63,10 +65,11 @@ class Sidecar:
     size_multiple: int = P6_STRIDE
     evaluation_score_thr: float = 0.001
     pad_value: Sequence[int] = PAD_VALUE
+    quantization: Optional[dict] = None
 
     def to_dict(self) -> dict:
         """The JSON layout (grouped: input, preprocessing, outputs, thresholds, keypoints)."""
-        return dict(
+        d = dict(
             format=SIDECAR_FORMAT, version=SIDECAR_VERSION,
             input=dict(name='images', size_wh=list(self.input_size), layout='NCHW',
                        dtype='float32', channel_order='RGB', scale=1 / 255, mean=[0, 0, 0],
@@ -80,6 +83,9 @@ class Sidecar:
             thresholds=dict(score_thr=self.score_thr, nms_iou_thr=self.nms_iou_thr,
                             evaluation_score_thr=self.evaluation_score_thr),
             keypoints=self.keypoints)
+        if self.quantization is not None:
+            d['quantization'] = self.quantization
+        return d
 
     @classmethod
     def from_dict(cls, d: dict, where: str = 'sidecar') -> 'Sidecar':
@@ -102,7 +108,8 @@ class Sidecar:
                        dynamic_size=bool(inp['dynamic_size']),
                        size_multiple=int(inp.get('size_multiple', P6_STRIDE)),
                        evaluation_score_thr=float(thr.get('evaluation_score_thr', 0.001)),
-                       pad_value=tuple(d['preprocessing']['pad_value']))
+                       pad_value=tuple(d['preprocessing']['pad_value']),
+                       quantization=d.get('quantization'))
         except (KeyError, TypeError, ValueError) as e:
             raise SidecarError(f'{where}: malformed sidecar ({type(e).__name__}: {e}); export '
                                f'the model again with tools/export.py') from None

@@ -172,40 +172,151 @@ def test_rect_runtime_equals_pytorch_rect(overfit_tiny, tmp_path):
     assert shapes - {(SIZE, SIZE)}, 'no rectangular input among the images'
 
 
-def test_int8_export_keeps_the_people(overfit_tiny, torch_results, tmp_path):
-    """OpenVINO INT8 (NNCF on the 2 trained images and 2 val images, letterboxed as at run time)
-    against PyTorch: every confident person is still found (box IoU > 0.5) and the AP on the
-    trained images stays within 0.3 (measured on an Intel Xeon: 1.000 -> 0.76-0.80; printed).
-    A model this narrow (widen_factor 0.125) calibrated on 4 images quantises worse than a full
-    one, and 2 over-fitted images say little about COCO: this checks that the quantised graph
-    is right, not how much AP INT8 costs on real data."""
-    import shutil
-
-    import openvino as ov
-    samples, val = torch_results
-    calib = tmp_path / 'calib'
-    calib.mkdir()
-    for path_ in [s['img_path'] for s in samples] + [p for p, _ in val[:2]]:
-        shutil.copy(path_, calib)
-    path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'int8.xml',
-                  'openvino', (SIZE, SIZE), int8_calib_images=str(calib))
-    types = {op.get_type_name() for op in ov.Core().read_model(str(path)).get_ops()}
-    assert 'FakeQuantize' in types and 'NonMaxSuppression' in types
-    predictor = Predictor(path, 'openvino')
-    runtime_samples = []
+def _int8_samples(predictor, samples):
+    """The trained images' data samples with the runtime's people, for CocoMetric."""
+    out = []
     for sample in samples:
         people = runtime_people(predictor, sample['img_path'])
-        ref = sample['pred_instances']
-        confident = ref['bbox_scores'] > 0.3
-        assert confident.any()
-        iou = box_iou(ref['bboxes'][confident], people['bboxes'][people['scores'] > 0.1])
-        assert (iou.max(axis=1) > 0.5).all()  # each confident person found again
         ours = copy.deepcopy(sample)
         ours['pred_instances'] = dict(bboxes=people['bboxes'], bbox_scores=people['scores'],
                                       keypoints=people['keypoints'],
                                       keypoint_scores=people['keypoint_scores'])
-        runtime_samples.append(ours)
+        out.append(ours)
+    return out
+
+
+@pytest.fixture(scope='module')
+def int8_folders(torch_results, tmp_path_factory):
+    """(calibration, validation) folders of the INT8 tests: the 2 trained images and 2 val
+    images; the 2 trained images."""
+    import shutil
+    samples, val = torch_results
+    calib, trained = tmp_path_factory.mktemp('calib'), tmp_path_factory.mktemp('trained')
+    for path_ in [s['img_path'] for s in samples]:
+        shutil.copy(path_, calib)
+        shutil.copy(path_, trained)
+    for path_, _ in val[:2]:
+        shutil.copy(path_, calib)
+    return calib, trained
+
+
+def test_int8_export_reports_what_it_costs(overfit_tiny, torch_results, int8_folders, tmp_path,
+                                           capsys):
+    """OpenVINO INT8 of the over-fitted model, calibrated on 4 images and measured on the 2
+    trained ones against their annotations: the graph is quantised before the NMS only, every
+    confident person is still found (box IoU > 0.5), and the report printed and written into
+    the sidecar is what the saved INT8 model gives through the runtime.
+
+    How much AP INT8 costs this tiny model (widen_factor 0.125, over-fitted on 2 images,
+    calibrated on 4) depends on the CPU's INT8 kernels: 1.000 -> 0.76-0.80 on an Intel Xeon,
+    0.29 on an AMD EPYC; so no bound on it is asserted here. --int8-max-drop bounds it
+    (test_int8_max_drop_keeps_the_ap)."""
+    import json
+
+    import openvino as ov
+
+    from lrfg_mmpose.analysis.agreement import compare_people
+    from lrfg_mmpose.deploy.media import image_paths
+    samples, _ = torch_results
+    path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'int8.xml',
+                  'openvino', (SIZE, SIZE), int8_calib_images=str(int8_folders[0]),
+                  int8_val_images=str(int8_folders[1]), int8_val_ann=overfit_tiny['ann_file'])
+    printed = capsys.readouterr().out
+    types = {op.get_type_name() for op in ov.Core().read_model(str(path)).get_ops()}
+    assert 'FakeQuantize' in types and 'NonMaxSuppression' in types
+    report = json.loads((tmp_path / 'int8.xml.json').read_text())['quantization']
+    assert report['precision'] == 'int8' and not report['held_out']  # 2 calibrated on too
+    assert 'INT8 against float' in printed and ('verdict: OK' in printed or 'WARNING' in printed)
+    # the report's figures are those of the saved model, run by the runtime
+    int8 = Predictor(path, 'openvino')
+    fp32 = Predictor(export(overfit_tiny['config'], overfit_tiny['checkpoint'],
+                            tmp_path / 'f32.xml', 'openvino', (SIZE, SIZE)), 'openvino')
+    images = [cv2.imread(str(p)) for p in image_paths(int8_folders[1])]
+    sigmas = fp32.keypoints['sigmas']
+    again = compare_people([fp32(i) for i in images], [int8(i) for i in images], sigmas)
+    assert report['agreement']['people'] == again.people > 0
+    assert report['agreement']['found'] == again.found
+    assert report['agreement']['oks_ap'] == pytest.approx(again.oks_ap, abs=1e-6)
+    for sample in samples:  # each confident person of the trained images found again
+        people = runtime_people(int8, sample['img_path'])
+        ref = sample['pred_instances']
+        confident = ref['bbox_scores'] > 0.3
+        assert confident.any()
+        iou = box_iou(ref['bboxes'][confident], people['bboxes'][people['scores'] > 0.1])
+        assert (iou.max(axis=1) > 0.5).all()
     ap_torch = coco_ap(overfit_tiny, samples, tmp_path, 'torch')
-    ap_int8 = coco_ap(overfit_tiny, runtime_samples, tmp_path, 'int8')
-    print(f'AP on the 2 trained images: f32 {ap_torch:.3f}, OpenVINO INT8 {ap_int8:.3f}')
-    assert ap_torch > 0.5 and ap_int8 >= ap_torch - 0.3
+    ap_int8 = coco_ap(overfit_tiny, _int8_samples(int8, samples), tmp_path, 'int8')
+    print(f'AP on the 2 trained images: f32 {ap_torch:.3f}, OpenVINO INT8 {ap_int8:.3f}; '
+          f'report: {report["coco_ap"]}')
+    assert report['coco_ap']['float'] == pytest.approx(ap_torch, abs=0.002)
+    assert report['coco_ap']['int8'] == pytest.approx(ap_int8, abs=0.002)
+
+
+def test_int8_max_drop_keeps_the_ap(overfit_tiny, torch_results, int8_folders, tmp_path):
+    """--int8-max-drop 0.05 on the 2 trained images' COCO AP: the sensitivity search keeps ops
+    float until the drop is within 0.05, on any CPU (it measures on the CPU it runs on); the
+    saved model, run by the runtime and scored by MMPose's CocoMetric, keeps it too."""
+    import json
+
+    import openvino as ov
+
+    from lrfg_mmpose.export.int8 import float_convolutions
+    samples, _ = torch_results
+    path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'ac.xml',
+                  'openvino', (SIZE, SIZE), int8_calib_images=str(int8_folders[0]),
+                  int8_val_images=str(int8_folders[1]), int8_val_ann=overfit_tiny['ann_file'],
+                  int8_max_drop=0.05)
+    report = json.loads((tmp_path / 'ac.xml.json').read_text())['quantization']
+    model = ov.Core().read_model(str(path))
+    assert report['max_drop'] == 0.05
+    # what the report says stayed float is what the saved graph holds (how much must stay
+    # float depends on the CPU's INT8 kernels: all of it would be a valid answer)
+    assert report['float_convolutions'] == float_convolutions(model)
+    quantised = 'FakeQuantize' in {op.get_type_name() for op in model.get_ops()}
+    assert quantised == (len(report['kept_float']) < len(report['ranked']))
+    assert report['coco_ap']['float'] - report['coco_ap']['int8'] <= 0.05 + 1e-9
+    ap_torch = coco_ap(overfit_tiny, samples, tmp_path, 'torch')
+    ap_int8 = coco_ap(overfit_tiny, _int8_samples(Predictor(path, 'openvino'), samples),
+                      tmp_path, 'int8')
+    print(f'AP on the 2 trained images: f32 {ap_torch:.3f}, INT8 with --int8-max-drop 0.05 '
+          f'{ap_int8:.3f}, {len(report["float_convolutions"])} of {report["convolutions"]} '
+          f'convolutions float; speed {report["speed_ms"]}')
+    assert ap_int8 >= ap_torch - 0.05 - 0.002
+
+
+def test_opencv_dnn_runs_the_fixed_size_export(overfit_tiny, torch_results, tmp_path):
+    """A fixed-size --no-nms export holds no shape arithmetic, so OpenCV's DNN module (4.x, no
+    NonMaxSuppression layer) loads it and computes what ONNX Runtime computes; decoded as
+    docs/deploy.md tells a C++ user (score filter, cv::dnn::NMSBoxes, letterbox undone), its
+    people are the runtime's."""
+    import onnxruntime as ort
+
+    from lrfg_mmpose.deploy import letterbox_input
+    from lrfg_mmpose.export.onnx_fold import shape_ops
+    path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'cand.onnx',
+                  'onnx', (SIZE, SIZE), nms=False)
+    assert shape_ops(path) == {}
+    net = cv2.dnn.readNetFromONNX(str(path))
+    session = ort.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+    runtime = Predictor(path, score_thr=0.3)
+    samples, _ = torch_results
+    for sample in samples:
+        image = cv2.imread(str(sample['img_path']))
+        x, matrix = letterbox_input(image, (SIZE, SIZE))
+        net.setInput(x[None])
+        out = net.forward()  # (1, N, 5 + 3K)
+        ref = session.run(None, {'images': x[None]})[0]
+        # OpenCV's kernels sum in another order: equal to 1e-4 of the largest value (pixels)
+        assert np.abs(out - ref).max() <= 1e-4 * np.abs(ref).max()
+        # the decoding of docs/deploy.md, step by step
+        cand = out[0][out[0, :, 4] > 0.3]
+        xywh = np.concatenate([cand[:, :2], cand[:, 2:4] - cand[:, :2]], 1)
+        keep = np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), cand[:, 4].tolist(), 0.3, 0.65),
+                          dtype=int).reshape(-1)
+        s, t = matrix[0, 0], matrix[:, 2]
+        kpts = cand[keep, 5:].reshape(len(keep), -1, 3)
+        people = runtime(image)
+        assert len(keep) == len(people['scores']) > 0
+        order = np.argsort(-cand[keep, 4])
+        np.testing.assert_allclose((kpts[order, :, :2] - t) / s, people['keypoints'],
+                                   atol=1e-2)

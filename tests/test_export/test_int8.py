@@ -69,3 +69,35 @@ def test_int8_needs_openvino_at_a_fixed_size(tiny_config_file, tmp_path):
     with pytest.raises(ValueError, match='INT8'):
         export(str(tiny_config_file), None, tmp_path / 'm.onnx', 'onnx', (SIZE, SIZE),
                int8_calib_images=str(DATA / 'val2017'))
+
+
+def test_held_out_images_for_the_int8_report(tmp_path):
+    """Every fifth calibration image is held out for the report (the last of 2 to 4; a single
+    image serves both, flagged); --val-images is held out unless it shares file names."""
+    from lrfg_mmpose.export.int8 import split_calibration
+    image = cv2.imread(str(sorted((DATA / 'val2017').glob('*.jpg'))[0]))
+    folder = tmp_path / 'calib'
+    folder.mkdir()
+    for i in range(12):
+        cv2.imwrite(str(folder / f'{i:02d}.jpg'), image)
+    calib, val, held_out = split_calibration(folder, 300)
+    assert [p.name for p in val] == ['04.jpg', '09.jpg'] and held_out
+    assert len(calib) == 10 and not set(calib) & set(val)
+    assert len(split_calibration(folder, 3)[0]) == 3  # --calib-limit counts calibration images
+    for p in sorted(folder.iterdir())[3:]:
+        p.unlink()
+    calib, val, held_out = split_calibration(folder, 300)
+    assert [p.name for p in val] == ['02.jpg'] and len(calib) == 2 and held_out
+    other = tmp_path / 'val'
+    other.mkdir()
+    cv2.imwrite(str(other / 'x.jpg'), image)
+    assert split_calibration(folder, 300, other)[2]
+    assert not split_calibration(folder, 300, folder)[2]  # the same images: not held out
+    for p in sorted(folder.iterdir())[1:]:
+        p.unlink()
+    calib, val, held_out = split_calibration(folder, 300)
+    assert calib == val and not held_out
+    with pytest.raises(ValueError, match='calib-limit 0'):
+        split_calibration(folder, 0)
+    with pytest.raises(ValueError, match='calib-limit -1'):
+        calibration_inputs(folder, (SIZE, SIZE), -1)
