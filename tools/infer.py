@@ -89,6 +89,11 @@ def main():
             args.backend, args.checkpoint if args.backend == 'pytorch' else args.model,
             args.config, device=args.device, threads=args.threads, precision=args.precision,
             score_thr=tracker.low_thr if tracker else args.score_thr, rect=args.rect)
+        quantization = getattr(getattr(predictor, 'sidecar', None), 'quantization', None)
+        if quantization and not quantization.get('ok', True):
+            print(f'warning: {args.model}: its INT8 export measured a large loss against the '
+                  f'float model (the sidecar\'s quantization entry); export with --int8-max-drop '
+                  f'or deploy the float model')
         report = run_on_media(predictor, media, args.out_dir, args.kpt_thr,
                               not args.no_progress, tracker=tracker)
     except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included

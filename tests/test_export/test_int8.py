@@ -101,3 +101,29 @@ def test_held_out_images_for_the_int8_report(tmp_path):
         split_calibration(folder, 0)
     with pytest.raises(ValueError, match='calib-limit -1'):
         calibration_inputs(folder, (SIZE, SIZE), -1)
+
+
+def test_infer_warns_of_an_int8_model_whose_report_failed(tiny_config_file, tmp_path, capsys):
+    """The sidecar keeps the export's verdict; tools/infer.py says so in one line on loading a
+    model that lost what the float model finds (and nothing on one that did not)."""
+    import json
+    import runpy
+    from unittest import mock
+
+    from tests.helpers import ROOT
+    path = export(str(tiny_config_file), None, tmp_path / 'int8.xml', 'openvino', (SIZE, SIZE),
+                  int8_calib_images=str(DATA / 'val2017'), int8_limit=3)
+    sidecar = tmp_path / 'int8.xml.json'
+    meta = json.loads(sidecar.read_text())
+    assert meta['quantization']['ok'] is True  # random weights: nobody to lose
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    image = sorted((DATA / 'val2017').glob('*.jpg'))[0]
+    for ok in (True, False):
+        meta['quantization']['ok'] = ok
+        sidecar.write_text(json.dumps(meta))
+        argv = ['infer.py', image, '--backend', 'openvino', '--model', path, '--out-dir',
+                tmp_path / 'out', '--no-progress']
+        with mock.patch('sys.argv', list(map(str, argv))):
+            main()
+        out = capsys.readouterr().out
+        assert ('its INT8 export measured a large loss' in out) != ok
