@@ -273,7 +273,7 @@ def test_int8_max_drop_keeps_the_ap(overfit_tiny, torch_results, int8_folders, t
     # float depends on the CPU's INT8 kernels: all of it would be a valid answer)
     assert report['float_convolutions'] == float_convolutions(model)
     quantised = 'FakeQuantize' in {op.get_type_name() for op in model.get_ops()}
-    assert quantised == (len(report['kept_float']) < len(report['ranked']))
+    assert quantised == (len(report['kept_float']) < report['ranked'])
     assert report['coco_ap']['float'] - report['coco_ap']['int8'] <= 0.05 + 1e-9
     ap_torch = coco_ap(overfit_tiny, samples, tmp_path, 'torch')
     ap_int8 = coco_ap(overfit_tiny, _int8_samples(Predictor(path, 'openvino'), samples),
