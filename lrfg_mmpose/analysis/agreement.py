@@ -101,6 +101,22 @@ def people_as_results(people_per_image: Sequence[People], image_ids: Sequence[in
     return results
 
 
+def _matched_errors(ref: People, test: People, k2: np.ndarray, score_thr: float,
+                    kpt_thr: float, iou_thr: float):
+    """How many of ``ref``'s people are confident, and for each one matched in ``test`` its
+    keypoint errors in OKS units (NaN where ``ref`` is not confident of the keypoint)."""
+    confident = np.flatnonzero(ref['scores'] >= score_thr)
+    rows = []
+    if len(confident) and len(test['scores']):
+        for r, t in match(box_iou(ref['bboxes'][confident], test['bboxes']), iou_thr + 1e-9):
+            i = confident[r]
+            box = ref['bboxes'][i]
+            scale = np.sqrt(max((box[2] - box[0]) * (box[3] - box[1]), 1.0))
+            e = np.linalg.norm(test['keypoints'][t] - ref['keypoints'][i], axis=-1) / (k2 * scale)
+            rows.append(np.where(ref['keypoint_scores'][i] >= kpt_thr, e, np.nan))
+    return len(confident), rows
+
+
 def compare_people(reference: Sequence[People], test: Sequence[People], sigmas: Sequence[float],
                    score_thr: float = 0.3, ignore_thr: float = 0.1, kpt_thr: float = 0.5,
                    iou_thr: float = 0.5) -> Agreement:
@@ -109,21 +125,12 @@ def compare_people(reference: Sequence[People], test: Sequence[People], sigmas: 
     if len(reference) != len(test):
         raise ValueError(f'{len(reference)} reference images, {len(test)} test images')
     k2 = 2 * np.asarray(sigmas, dtype=np.float64)
-    errors, people, found = [], 0, 0
+    errors, people = [], 0
     for ref, ours in zip(reference, test):
-        confident = np.flatnonzero(ref['scores'] >= score_thr)
-        people += len(confident)
-        if not len(confident) or not len(ours['scores']):
-            continue
-        pairs = match(box_iou(ref['bboxes'][confident], ours['bboxes']), iou_thr + 1e-9)
-        found += len(pairs)
-        for r, t in pairs:
-            i = confident[r]
-            box = ref['bboxes'][i]
-            scale = np.sqrt(max((box[2] - box[0]) * (box[3] - box[1]), 1.0))
-            d = np.linalg.norm(ours['keypoints'][t] - ref['keypoints'][i], axis=-1)
-            e = d / (k2 * scale)
-            errors.append(np.where(ref['keypoint_scores'][i] >= kpt_thr, e, np.nan))
+        n, rows = _matched_errors(ref, ours, k2, score_thr, kpt_thr, iou_thr)
+        people += n
+        errors += rows
+    found = len(errors)
     errors = np.asarray(errors, dtype=np.float64).reshape(-1, len(k2))
 
     def stat(values, q):
@@ -150,19 +157,9 @@ def per_image_agreement(reference: People, test: People, sigmas: Sequence[float]
     """Mean OKS of one image's confident reference people with their test partners (0 for a
     person not found), None where the image has no confident reference person: a per-image
     score for ranking images or layers by what they lose."""
-    confident = np.flatnonzero(reference['scores'] >= score_thr)
-    if not len(confident):
+    n, rows = _matched_errors(reference, test, 2 * np.asarray(sigmas, dtype=np.float64),
+                              score_thr, kpt_thr, iou_thr)
+    if not n:
         return None
-    k2 = 2 * np.asarray(sigmas, dtype=np.float64)
-    total = 0.0
-    if len(test['scores']):
-        for r, t in match(box_iou(reference['bboxes'][confident], test['bboxes']),
-                          iou_thr + 1e-9):
-            i = confident[r]
-            box = reference['bboxes'][i]
-            area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
-            d2 = ((test['keypoints'][t] - reference['keypoints'][i]) ** 2).sum(-1)
-            labelled = reference['keypoint_scores'][i] >= kpt_thr
-            if labelled.any():
-                total += float(np.exp(-d2 / (2 * area * k2 ** 2))[labelled].mean())
-    return total / len(confident)
+    # OKS of each found person: exp(-e^2 / 2) averaged over its confident keypoints
+    return sum(float(np.nanmean(np.exp(-e ** 2 / 2))) for e in rows if not np.isnan(e).all()) / n

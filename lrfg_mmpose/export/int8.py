@@ -12,9 +12,8 @@ After quantising, :func:`int8_fidelity` runs the float and the INT8 model on hel
 (every fifth calibration image, or the user's ``--val-images``) through the runtime's own pre-
 and post-processing and compares their people without labels
 (:func:`lrfg_mmpose.analysis.agreement.compare_people`); with an annotation file it also scores
-both against it. ``max_drop`` turns on NNCF's accuracy-controlled quantisation on that same
-measure: the quantisers whose removal restores the most are removed, one group at a time, until
-the drop is within ``max_drop``.
+both against it. ``max_drop`` keeps the most sensitive ops float until the drop on that same
+measure is within it (:func:`keep_sensitive_float`).
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,8 @@ from ..deploy import letterbox_input
 from ..deploy.media import IMAGE_SUFFIXES, image_paths
 from ..fileio import BadImageError, read_image
 
+# Ops through which INT8 values stay INT8: a FakeQuantize before them quantises what follows.
+TRANSPARENT = ('Concat', 'MaxPool', 'Reshape', 'Transpose')
 HOLD_OUT_EVERY = 5  # every fifth calibration image is held out for the fidelity report
 DEFAULT_OK_DROP = 0.05  # a COCO AP drop the verdict accepts without --int8-max-drop
 MAX_HELD_OUT = 50
@@ -116,7 +117,7 @@ def float_convolutions(model) -> List[str]:
     """Names of the convolutions of an INT8 ``openvino.Model`` whose activation input is not
     quantised (kept float by an ignored scope or by accuracy control)."""
     def quantised(node):  # a FakeQuantize, through ops that keep INT8 values INT8
-        if node.get_type_name() in ('Concat', 'MaxPool', 'Reshape', 'Transpose'):
+        if node.get_type_name() in TRANSPARENT:
             sources = [node.input(i).get_source_output().get_node()
                        for i in range(node.get_input_size())]
             return all(quantised(s) for s in sources if s.get_type_name() != 'Constant')
@@ -126,11 +127,20 @@ def float_convolutions(model) -> List[str]:
             and not quantised(op.input(0).get_source_output().get_node())]
 
 
-def _quantize_args(model, preset: str, ignored: Sequence[str], keep_post_network_float: bool):
+def quantize_int8(model, inputs: List[np.ndarray], preset: str = 'mixed',
+                  keep_post_network_float: bool = True, ignored: Sequence[str] = (),
+                  compress_weights: bool = True):
+    """``model`` (an ``openvino.Model`` made by ``convert_model``, or a model file) quantised
+    to INT8 by NNCF on ``inputs`` (from :func:`calibration_inputs`). ``preset``: 'mixed'
+    (symmetric weights, asymmetric activations: NNCF's advice for models with non-ReLU
+    activations such as our SiLU) or 'performance' (symmetric both). ``ignored``: names of
+    further ops to keep float. ``compress_weights=False`` leaves each weight float behind a
+    FakeQuantize (what :func:`bypass` can undo). Returns an ``openvino.Model``."""
     import logging
 
     import nncf
     import openvino as ov
+    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
     nncf.set_log_level(logging.WARNING)  # not one line per op it leaves unquantised
     if not isinstance(model, ov.Model):
         # convert_model, not read_model: its fusions turn each SiLU, which ONNX spells as
@@ -145,20 +155,11 @@ def _quantize_args(model, preset: str, ignored: Sequence[str], keep_post_network
         raise ValueError(f'preset {preset!r}: use {" or ".join(presets)}')
     names = (network_scope(model) if keep_post_network_float else []) + list(ignored)
     scope = nncf.IgnoredScope(names=names, validate=False) if names else None
-    return model, presets[preset], scope
-
-
-def quantize_int8(model, inputs: List[np.ndarray], preset: str = 'mixed',
-                  keep_post_network_float: bool = True, ignored: Sequence[str] = ()):
-    """``model`` (an ``openvino.Model`` made by ``convert_model``, or a model file) quantised
-    to INT8 by NNCF on ``inputs`` (from :func:`calibration_inputs`). ``preset``: 'mixed'
-    (symmetric weights, asymmetric activations: NNCF's advice for models with non-ReLU
-    activations such as our SiLU) or 'performance' (symmetric both). ``ignored``: names of
-    further ops to keep float. Returns an ``openvino.Model``."""
-    import nncf
-    model, preset, scope = _quantize_args(model, preset, ignored, keep_post_network_float)
-    return nncf.quantize(model, nncf.Dataset(inputs), preset=preset, subset_size=len(inputs),
-                         ignored_scope=scope)
+    advanced = None if compress_weights else AdvancedQuantizationParameters(
+        backend_params={'compress_weights': False})
+    return nncf.quantize(model, nncf.Dataset(inputs), preset=presets[preset],
+                         subset_size=len(inputs), ignored_scope=scope,
+                         advanced_parameters=advanced)
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def quantize_with_report(float_model, predictor, calib_folder, input_size, *, pr
                          log: Callable[[str], None] = print):
     """Quantise ``float_model`` (an ``openvino.Model`` of our export graph) on the images of
     ``calib_folder`` and measure what it cost (:func:`int8_fidelity`); with ``max_drop``,
-    :func:`keep_sensitive_float` keeps the most sensitive convolutions float until the drop
+    :func:`keep_sensitive_float` keeps the most sensitive ops float until the drop
     (:meth:`Fidelity.drop`) on the report's images is within it. ``predictor``: a
     :class:`~lrfg_mmpose.deploy.Predictor` of the float model (its sidecar and post-processing).
     Returns the INT8 ``openvino.Model`` and the :class:`Fidelity`."""
@@ -378,7 +379,7 @@ def quantize_with_report(float_model, predictor, calib_folder, input_size, *, pr
 
 
 # --------------------------------------------------------------------------------------------
-# Accuracy control: the most sensitive convolutions kept float
+# Accuracy control: the most sensitive ops kept float
 
 RANKING_IMAGES = 16  # the images with the largest INT8 loss, on which ops are ranked
 
@@ -391,7 +392,7 @@ def _transparent_sources(node):
         n = stack.pop()
         if n.get_type_name() == 'FakeQuantize':
             out.append(n)
-        elif n.get_type_name() in ('Concat', 'MaxPool', 'Reshape', 'Transpose'):
+        elif n.get_type_name() in TRANSPARENT:
             stack.extend(n.input(i).get_source_output().get_node()
                          for i in range(n.get_input_size()))
     return out
@@ -404,8 +405,7 @@ def quantised_ops(model) -> Dict[str, List[str]]:
     and on its activation inputs (through ops that keep INT8 values INT8)."""
     groups = {}
     for op in model.get_ordered_ops():
-        if op.get_type_name() in ('FakeQuantize', 'Concat', 'MaxPool', 'Reshape', 'Transpose',
-                                  'Result'):
+        if op.get_type_name() in ('FakeQuantize', 'Result', *TRANSPARENT):
             continue
         fqs = []
         for i in range(op.get_input_size()):
@@ -455,11 +455,12 @@ def keep_sensitive_float(float_model, full, inputs, items, float_people, sigmas,
        within the bound on these images (k = all: the float model).
     """
     from ..analysis.agreement import compare_people, per_image_agreement
+    float_ap = _coco_ap(gt, ids, float_people, sigmas) if gt is not None else None
 
     def drop(model) -> float:
         people = run(compile_f32(model), items)
         if gt is not None:
-            return _coco_ap(gt, ids, float_people, sigmas) - _coco_ap(gt, ids, people, sigmas)
+            return float_ap - _coco_ap(gt, ids, people, sigmas)
         ap = compare_people(float_people, people, sigmas).oks_ap
         return 0.0 if np.isnan(ap) else 1.0 - ap
 
@@ -472,19 +473,15 @@ def keep_sensitive_float(float_model, full, inputs, items, float_people, sigmas,
     log(f'[int8] every layer INT8: drop {first:.3f}')
     if first <= max_drop:
         return full, [], len(quantised_ops(full))
-    model, nncf_preset, scope = _quantize_args(float_model.clone(), preset, ignored, True)
-    import nncf
-    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
-    unpacked = nncf.quantize(model, nncf.Dataset(inputs), preset=nncf_preset,
-                             subset_size=len(inputs), ignored_scope=scope,
-                             advanced_parameters=AdvancedQuantizationParameters(
-                                 backend_params={'compress_weights': False}))
-    full_people = run(compile_f32(unpacked), items)
-    scores = [per_image_agreement(f, p, sigmas) for f, p in zip(float_people, full_people)]
-    subset = [i for i in np.argsort([1.0 if v is None else v for v in scores])
-              [:RANKING_IMAGES]]
+    # the same quantisation with float weights behind FakeQuantize ops, which bypass() undoes
+    unpacked = quantize_int8(float_model.clone(), inputs, preset, ignored=ignored,
+                             compress_weights=False)
+    scores = [per_image_agreement(f, p, sigmas)
+              for f, p in zip(float_people, run(compile_f32(unpacked), items))]
+    scores = np.asarray([1.0 if v is None else v for v in scores])
+    subset = list(np.argsort(scores)[:RANKING_IMAGES])
     groups = quantised_ops(unpacked)
-    base = agreement(unpacked, subset)
+    base = float(scores[subset].mean())
     gains = {}
     for n, (name, fqs) in enumerate(groups.items()):
         gains[name] = agreement(bypass(unpacked, fqs), subset) - base

@@ -16,8 +16,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .int8 import (PeopleRunner, compile_f32, int8_fidelity, letterboxed, network_scope,
-                   quantize_int8, split_calibration, _coco_ground_truth)
+from .int8 import (PeopleRunner, _coco_ground_truth, compile_f32, float_convolutions,
+                   int8_fidelity, letterboxed, network_scope, quantize_int8, split_calibration)
 
 #: Parts of our export graph by OpenVINO op names (from the PyTorch module paths). The implicit
 #: layers (ImplicitA/M) are folded into the box convolutions in deploy mode, so they are part of
@@ -72,7 +72,6 @@ def sensitivity(float_model, predictor, calib_folder, input_size, val_folder=Non
         model = quantize_int8(float_model.clone(), inputs, preset, ignored=ignored)
         people = run(compile_f32(model), items)
         rep = int8_fidelity(float_people, people, items, held_out, sigmas, names, gt, ids)
-        from .int8 import float_convolutions
         a = rep.agreement
         row = Row(name, len(float_convolutions(model)), a.oks_ap, a.found_share, a.error_p90,
                   rep.coco_ap['int8'] if rep.coco_ap else None)
