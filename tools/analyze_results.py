@@ -10,6 +10,8 @@ A prediction file is COCO results (what MMPose's CocoMetric writes with
 ``--cfg-options test_evaluator.outfile_prefix=work_dirs/x/predictions``), the pickle of
 ``mim test ... --dump x.pkl``, or the ``predictions`` folder of tools/infer.py. The tables are printed and written to
 OUT/analysis.md; the plots are OUT/pr_curves.png, OUT/error_types.png and OUT/per_keypoint.png.
+Predictions with NaN/inf are dropped and counted, malformed ones refuse their file (one line);
+a file that cannot be read is left out and the others analysed (exit status 1).
 Another keypoint set: ``--metainfo`` its meta file (names, sigmas, flip pairs).
 """
 import argparse
@@ -37,7 +39,7 @@ def main():
                  f'({type(e).__name__}: {e})')
     try:
         analyse_files(args.predictions, args.ann, keypoints, args.out_dir, args.names)
-    except (FileNotFoundError, ValueError) as e:
+    except (FileNotFoundError, ValueError) as e:  # FilesLeftOut: the others were written
         sys.exit(f'error: {e}')
 
 

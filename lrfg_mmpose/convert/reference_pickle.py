@@ -18,15 +18,13 @@ from typing import Dict, Tuple
 
 import torch
 
+from ..fileio.safe_pickle import DATA_GLOBALS
+
 # Globals a checkpoint may use as themselves: they only build tensors, dicts, sets and
-# numpy arrays. Names as pickle writes them (protocol 2 writes __builtin__).
-_ALLOWED = {
+# numpy arrays (the data-only set of results pickles, and torch's tensor rebuild functions).
+_ALLOWED = DATA_GLOBALS | {
     ('torch._utils', '_rebuild_tensor_v2'), ('torch._utils', '_rebuild_parameter'),
     ('torch._utils', '_rebuild_parameter_with_state'), ('torch', 'Size'),
-    ('collections', 'OrderedDict'), ('__builtin__', 'set'), ('builtins', 'set'),
-    ('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
-    ('numpy.core.multiarray', 'scalar'), ('numpy._core.multiarray', 'scalar'),
-    ('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'),
 }
 # Modules whose classes become inert stand-ins (the reference's own and torch.nn's).
 _MODULE_PREFIXES = ('models.', 'utils.', 'torch.nn.modules.')

@@ -24,6 +24,9 @@ PROBLEMS = {
     'kpt_outside': ('labelled keypoint{s} outside the image', 'made unlabelled'),
     'kpt_at_origin': ('labelled keypoint{s} at (0, 0), a labelling-tool artefact',
                       'made unlabelled'),
+    # COCOeval ignores a person whose num_keypoints is 0, whatever its keypoints say.
+    'num_keypoints': ('annotation{s} whose num_keypoints is not its count of labelled keypoints',
+                      'recounted'),
 }
 DROPPED = {k for k, (_, action) in PROBLEMS.items() if action == 'dropped'}
 
@@ -82,8 +85,9 @@ def _finite(*values) -> bool:
 def mend_annotation(ann: dict, img_wh: Tuple[float, float], num_keypoints: int,
                     report: AnnotationReport, source: str = '') -> Optional[dict]:
     """Check one COCO annotation of an image of size ``img_wh``; record what is wrong in
-    ``report``. Returns the annotation (a mended copy when keypoints were made unlabelled,
-    ``num_keypoints`` recounted), or None when it must be dropped (:data:`DROPPED` kinds).
+    ``report``. Returns the annotation (a mended copy when keypoints were made unlabelled, or
+    ``num_keypoints`` disagrees with them: recounted), or None when it must be dropped
+    (:data:`DROPPED` kinds).
 
     Raises:
         DatasetError: keypoints of another count than ``num_keypoints``.
@@ -115,6 +119,9 @@ def mend_annotation(ann: dict, img_wh: Tuple[float, float], num_keypoints: int,
     if any(v not in (0, 1, 2) for v in vis):
         report.add('bad_visibility', aid)
         return None
+    if ann.get('num_keypoints') != sum(v > 0 for v in vis):
+        report.add('num_keypoints', aid)
+        ann = dict(ann, num_keypoints=sum(v > 0 for v in vis))
     w, h = img_wh
     at_origin = [k for k, v in enumerate(vis) if v > 0 and xs[k] == 0 and ys[k] == 0]
     outside = [k for k, v in enumerate(vis) if v > 0 and not (xs[k] == 0 and ys[k] == 0) and

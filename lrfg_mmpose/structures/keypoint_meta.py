@@ -31,6 +31,36 @@ def meta_file(metainfo) -> str:
 
 def pose_metainfo(metainfo) -> dict:
     """MMPose's parsed dataset meta (keypoint names, skeleton, sigmas, ...) of ``metainfo``
-    in either form of :func:`meta_file`."""
+    in either form of :func:`meta_file`. A relative ``configs/...`` path that is not a file here
+    is MMPose's own (``configs/_base_/datasets/coco.py``), read from its installed configs
+    without MMPose's warning that the local file does not exist."""
     from mmpose.datasets.datasets.utils import parse_pose_metainfo  # MMPose only here
-    return parse_pose_metainfo(dict(from_file=meta_file(metainfo)))
+    return parse_pose_metainfo(dict(from_file=local_meta_file(meta_file(metainfo))))
+
+
+def local_meta_file(path: str) -> str:
+    """``path``, or MMPose's installed copy of it where ``path`` is a relative ``configs/...``
+    path that is not a file here (``configs/_base_/datasets/coco.py`` run from outside an
+    MMPose checkout): the file MMPose's parser would fall back to, with a warning, itself."""
+    import os.path as osp
+    if osp.isfile(path) or osp.isabs(path):
+        return path
+    import mmpose
+    bundled = osp.join(osp.dirname(mmpose.__file__), '.mim', path)
+    return bundled if osp.isfile(bundled) else path
+
+
+def resolve_meta_files(cfg) -> None:
+    """Every keypoint meta file a config names (``metainfo=dict(from_file=...)``, the head's
+    ``metainfo``) made :func:`local_meta_file`, in place."""
+    if hasattr(cfg, 'items'):  # a dict, an MMEngine Config or ConfigDict
+        for key, value in list(cfg.items()):
+            if key == 'from_file' and isinstance(value, str):
+                cfg[key] = local_meta_file(value)
+            elif key == 'metainfo' and isinstance(value, str):
+                cfg[key] = local_meta_file(value)
+            else:
+                resolve_meta_files(value)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            resolve_meta_files(value)

@@ -183,7 +183,8 @@ def test_any_keypoint_set_and_the_infer_folder_format(tmp_path):
     assert a.summary['AP'] == pytest.approx(1.0) and len(a.keypoint_ap) == 13
     table = (tmp_path / 'out' / 'analysis.md').read_text()
     assert all(f'| {n} |' in table for n in meta['names'])
-    with pytest.raises(ValueError, match='13 keypoints, the keypoint set has 17; pass the meta'):
+    with pytest.raises(ValueError, match=r'39 keypoint values \(13 keypoints of x, y, score\); '
+                       r'the keypoint set has 17; pass the meta'):
         load_results(folder, json.loads(ANN.read_text()) | dict(images=sub['images']), 17)
 
 
@@ -251,3 +252,133 @@ def test_mim_test_dump_pickle_reads_as_the_coco_results(gt, tmp_path):
     dump.write_bytes(pickle.dumps({'not': 'samples'}))
     with pytest.raises(ValueError, match='not the pickle of mim test --dump'):
         load_results(dump, gt, 17)
+
+
+# Bad input: never a wrong number printed as right, one line for every mistake.
+
+def test_nan_keypoints_are_dropped_and_counted_never_scored_as_perfect(gt, capsys):
+    """pycocotools scores a NaN keypoint as a perfect match (NaN < threshold is False): all-NaN
+    predictions gave AP 1.000. They are dropped and counted per field instead."""
+    from lrfg_mmpose.analysis.coco_results import coco_keypoint_eval as raw_eval
+    results = done(exact(gt))
+    all_nan = [dict(r, keypoints=[float('nan')] * 51) for r in results]
+    assert raw_eval(gt, all_nan, SIGMAS).stats[0] == pytest.approx(1.0)  # the trap
+    out = load_results_from(gt, all_nan)
+    assert out == []
+    line = capsys.readouterr().out
+    assert f'{len(results)} of {len(results)} predictions hold NaN or inf' in line
+    assert f'keypoint coordinates in {len(results)} (first: image' in line
+    assert analyse('nan', gt, out, COCO_META).summary['AP'] == 0.0
+    # a few: those dropped, each field counted, the rest scored
+    mixed = copy.deepcopy(results)
+    mixed[0]['keypoints'][4] = float('inf')  # a y coordinate
+    mixed[1]['keypoints'][2] = float('nan')  # a keypoint score
+    mixed[2]['score'] = float('nan')
+    out = load_results_from(gt, mixed)
+    assert len(out) == len(results) - 3
+    line = capsys.readouterr().out
+    assert '3 of' in line and 'keypoint coordinates in 1' in line and \
+        'keypoint scores in 1' in line and 'person score in 1' in line
+
+
+def load_results_from(gt, results, tmp=None):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = __import__('pathlib').Path(d) / 'r.keypoints.json'
+        path.write_text(json.dumps(results))
+        return load_results(path, gt, 17)
+
+
+def test_malformed_predictions_refuse_the_file_in_one_line(gt):
+    results = done(exact(gt))
+    image = results[0]['image_id']
+    for change, message in [
+            (dict(score='0.9'), f'image {image}: score \'0.9\' is a str, not a number'),
+            (dict(keypoints=np.reshape(results[0]['keypoints'], (17, 3)).tolist()),
+             r'keypoints are nested \(17 lists of 3\); COCO results are flat'),
+            (dict(keypoints=['x'] * 51), r"keypoints hold 'x' \(str\)"),
+            (dict(image_id='139'), "a prediction has image_id '139'"),
+            (dict(keypoints=results[0]['keypoints'][:39]),
+             r'39 keypoint values \(13 keypoints of x, y, score\); the keypoint set has 17')]:
+        with pytest.raises(ValueError, match=message):
+            load_results_from(gt, [dict(results[0], **change)] + results[1:])
+
+
+def test_predictions_of_another_category_are_named(gt, capsys):
+    results = done(exact(gt))
+    with pytest.raises(ValueError, match=r'category_id 2 \(\d+\), the annotation file\'s keypoint '
+                       r'category is 1: none left to score'):
+        load_results_from(gt, [dict(r, category_id=2) for r in results])
+    out = load_results_from(gt, [dict(results[0], category_id=2)] + results[1:])
+    assert len(out) == len(results) - 1
+    assert 'category_id 2 (1)' in capsys.readouterr().out
+
+
+def test_ground_truth_mistakes(tmp_path, capsys):
+    raw = json.loads(ANN.read_text())
+    ann = tmp_path / 'ann.json'
+
+    def refused(data, message):
+        ann.write_text(json.dumps(data))
+        with pytest.raises(ValueError, match=message):
+            load_annotations(ann, 17)
+
+    no_area = copy.deepcopy(raw)
+    del no_area['annotations'][3]['area']
+    refused(no_area, f'annotation {raw["annotations"][3]["id"]} .* has no finite "area"')
+    refused(dict(raw, categories=[]), '"categories" is empty')
+    no_id = copy.deepcopy(raw)
+    del no_id['images'][2]['id']
+    refused(no_id, 'image record 2 has no "id"')
+
+    # a labelled person whose num_keypoints says 0: COCOeval would ignore it silently
+    i = next(i for i, a in enumerate(raw['annotations']) if a['num_keypoints'] > 0 and
+             not a['iscrowd'])
+    wrong = copy.deepcopy(raw)
+    wrong['annotations'][i]['num_keypoints'] = 0
+    ann.write_text(json.dumps(wrong))
+    fixed = load_annotations(ann, 17)
+    assert fixed['annotations'][i]['num_keypoints'] == raw['annotations'][i]['num_keypoints']
+    assert f'(first: id {raw["annotations"][i]["id"]}, num_keypoints 0' in capsys.readouterr().out
+    # scored as the person it is: a prediction missing only that person lowers the recall
+    gt = load_annotations(ANN)
+    others = [r for r in done(exact(gt)) if not np.allclose(
+        r['keypoints'][:2], raw['annotations'][i]['keypoints'][:2]) or
+        r['image_id'] != raw['annotations'][i]['image_id']]
+    assert analyse('x', fixed, others, COCO_META).summary['AR'] < 1.0
+
+    # and the dataset check names it
+    from lrfg_mmpose.datasets import check_coco_keypoints
+    check = check_coco_keypoints(ann, None, 17)
+    assert any('num_keypoints is not its count of labelled keypoints: recounted '
+               f'(annotation id {raw["annotations"][i]["id"]})' in line for line in check.lines())
+
+
+def test_a_crafted_results_pickle_runs_nothing(gt, tmp_path):
+    """A pickle that calls os.system when read: refused before the call, naming it."""
+    import pickle
+
+    class Crafted:
+        def __reduce__(self):
+            return (__import__('os').system, (f'touch {tmp_path / "ran"}', ))
+
+    dump = tmp_path / 'dump.pkl'
+    dump.write_bytes(pickle.dumps([dict(img_id=1, pred_instances=Crafted())]))
+    with pytest.raises(ValueError, match=r'dump.pkl: not read: it refers to (posix|nt)\.system'):
+        load_results(dump, gt, 17)
+    assert not (tmp_path / 'ran').exists()
+
+
+def test_one_bad_file_of_several_leaves_the_others_analysed(gt, tmp_path):
+    good = tmp_path / 'good.keypoints.json'
+    good.write_text(json.dumps(done(exact(gt))))
+    bad = tmp_path / 'bad.keypoints.json'
+    bad.write_text(json.dumps([dict(done(exact(gt))[0], score='high')]))
+    proc = subprocess.run([sys.executable, str(ROOT / 'tools' / 'analyze_results.py'), str(bad),
+                           str(good), '--ann', str(ANN), '--out-dir', str(tmp_path / 'out')],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1
+    assert f'error: {bad}: image' in proc.stdout and '| metric | good |' in proc.stdout
+    assert '1 of 2 prediction files left out' in proc.stderr
+    assert (tmp_path / 'out' / 'analysis.md').is_file()
+    assert 'does not exist' not in proc.stderr  # no warning about MMPose's own meta file
