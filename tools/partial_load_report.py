@@ -9,6 +9,7 @@ a checkpoint written by tools/convert_yolopose_checkpoint.py, the configs are bu
 checkpoint's width, depth and anchors (from its meta) with their own switches.
 """
 import argparse
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +23,14 @@ def main():
     args = parser.parse_args()
 
     from lrfg_mmpose.convert import variant_load_reports
+    from lrfg_mmpose.utils import CheckpointError
+    try:
+        reports = variant_load_reports(args.checkpoint, args.configs)
+    except CheckpointError as e:
+        sys.exit(f'error: {e}')
     print('| config | tensors loaded | parameters loaded | from scratch |')
     print('|---|---|---|---|')
-    for config, rep in variant_load_reports(args.checkpoint, args.configs):
+    for config, rep in reports:
         print(f'| {Path(config).stem} | {rep.loaded_tensors} / {rep.total_tensors} | '
               f'{rep.loaded_parameters:,} / {rep.total_parameters:,} '
               f'({100 * rep.loaded_parameters / rep.total_parameters:.1f} %) | '

@@ -7,17 +7,13 @@ backends skip bad files the same way, show the same progress and write the same 
 JSON. MMPose's ``MMPoseInferencer`` (``demo/inferencer_demo.py``) works with our configs too, but
 stops at the first bad file of a folder.
 """
-from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
 from ..deploy.media import MediaReport, open_media, run_on_media
-from ..structures import People, keypoint_meta
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that does not exist, is not a checkpoint, or does not fit the config."""
+from ..structures import People, keypoint_meta, resolve_meta_files
+from ..utils.load_checkpoint import CheckpointError, load_strict  # noqa: F401 (re-exported)
 
 
 class TorchPredictor:
@@ -41,6 +37,7 @@ class TorchPredictor:
 
         from ..utils import load_config
         cfg = load_config(str(config))
+        resolve_meta_files(cfg)  # MMPose's own meta files without its does-not-exist warning
         if input_size is not None or rect is not None:
             set_test_resize(cfg, input_size, rect)
         if score_thr is not None:
@@ -80,36 +77,6 @@ def set_test_resize(cfg, input_size: Optional[Sequence[int]] = None,
                 rect=bool(rect if rect is not None else step.get('rect', False)))
     for key in ('resize_mode', 'size_factor', 'aug_scales', 'use_udp'):
         step.pop(key, None)
-
-
-def load_strict(model, checkpoint, config) -> dict:
-    """Load every weight of ``checkpoint`` into ``model`` or raise :class:`CheckpointError` in
-    one line; the checkpoint's ``meta``."""
-    from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
-    path = Path(checkpoint)
-    if not path.is_file():
-        raise CheckpointError(f'{path}: checkpoint not found (train one with `make demo` or '
-                              f'`mim train mmpose {config}`)')
-    try:
-        ckpt = _load_checkpoint(str(path), map_location='cpu')
-    except Exception as e:  # pickle, zip or torch errors: all mean "not a checkpoint"
-        raise CheckpointError(f'{path}: not a PyTorch checkpoint ({type(e).__name__}: '
-                              f'{str(e).splitlines()[0][:200]})') from None
-    if not isinstance(ckpt, dict):
-        raise CheckpointError(f'{path}: holds a {type(ckpt).__name__}, not a checkpoint dict')
-    state = ckpt.get('state_dict', ckpt)
-    ours = model.state_dict()
-    missing = [k for k in ours if k not in state]
-    unexpected = [k for k in state if k not in ours]
-    wrong = [k for k in ours if k in state and tuple(state[k].shape) != tuple(ours[k].shape)]
-    if missing or unexpected or wrong:
-        parts = [f'{len(v)} {what} (e.g. {v[0]})' for what, v in
-                 (('missing weights', missing), ('unexpected weights', unexpected),
-                  ('weights of another shape', wrong)) if v]
-        raise CheckpointError(f'{path} does not fit {config}: {"; ".join(parts)}; is it the '
-                              f'checkpoint of another config (width, keypoint count, head)?')
-    _load_checkpoint_to_model(model, ckpt, strict=True)
-    return ckpt.get('meta', {}) or {}
 
 
 def infer(inputs: Union[str, Sequence[str]], config: str, checkpoint: Optional[str],

@@ -69,13 +69,16 @@ def partial_load_report(model: nn.Module, state_dict: Dict[str, torch.Tensor]) -
 def variant_load_reports(checkpoint, configs) -> List[tuple]:
     """``(config, PartialLoadReport)`` for each config loading ``checkpoint``. A checkpoint
     from the converter carries its architecture in its meta: each config is then built at
-    that width, depth and anchors, keeping its own switches."""
-    from mmengine.config import Config
-    from mmengine.runner.checkpoint import _load_checkpoint
+    that width, depth and anchors, keeping its own switches.
 
-    from ..utils import build_pose_model
+    Raises:
+        CheckpointError: the checkpoint cannot be read (one line: what it is, what to do).
+    """
+    from mmengine.config import Config
+
+    from ..utils import build_pose_model, read_checkpoint
     from .yolopose_checkpoint import ReferenceArchitecture
-    ckpt = _load_checkpoint(str(checkpoint), map_location='cpu')
+    ckpt = read_checkpoint(checkpoint)  # CheckpointError: one line
     state_dict = ckpt.get('state_dict', ckpt)
     arch = ckpt.get('meta', {}).get('architecture')
     reports = []

@@ -49,17 +49,33 @@ class YOLOPoseExportModel(nn.Module):
         return num_dets, boxes, scores, kpts * (scores > 0)[..., None, None].to(kpts.dtype)
 
 
+def check_writable(out: Path) -> None:
+    """Make ``out``'s folder and prove a file can be written there, or raise ValueError in one
+    line (a path under a file, a folder without write permission, ``out`` a folder)."""
+    if out.is_dir():
+        raise ValueError(f'--out {out}: is a folder; give the model file (.onnx or .xml)')
+    blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ValueError(f'--out {out}: {blocking} is a file, not a folder; choose another path')
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix='.write-check-'):
+            pass
+    except OSError as e:
+        raise ValueError(f'--out {out}: cannot write there ({e.strerror or e}); choose another '
+                         f'folder') from None
+
+
 def load_deploy_model(config, checkpoint: Optional[str]) -> tuple:
     """The config's model with the checkpoint's weights, in deploy mode (implicit layers
     folded into the box convs, BN fused into convs), in eval mode; and the config."""
     from mmcv.cnn import fuse_conv_bn
-    from mmengine.runner.checkpoint import load_checkpoint
 
-    from ..utils import build_pose_model, load_config
+    from ..utils import build_pose_model, load_config, load_strict
     cfg = load_config(config)
     model = build_pose_model(cfg.model)
     if checkpoint:
-        load_checkpoint(model, str(checkpoint), map_location='cpu', strict=True)
+        load_strict(model, checkpoint, config)  # CheckpointError: one line
     model.eval()
     model.switch_to_deploy()  # MMPose's: every submodule's switch_to_deploy
     return fuse_conv_bn(model), cfg
@@ -109,6 +125,13 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     if int8_max_drop is not None and not 0 <= int8_max_drop < 1:
         raise ValueError(f'--int8-max-drop {int8_max_drop}: an AP drop between 0 and 1, '
                          f'e.g. 0.02')
+    out = Path(out)
+    check_writable(out)  # before minutes of export and quantisation
+    if int8_calib_images:
+        from .int8 import split_calibration
+        split_calibration(int8_calib_images, int8_limit, int8_val_images)  # folders, limit
+        if int8_val_ann and not Path(int8_val_ann).is_file():
+            raise FileNotFoundError(f'--val-ann {int8_val_ann}: no such annotation file')
     model, cfg = load_deploy_model(config, checkpoint)
     w, h = check_input_size(input_size, max(model.head.featmap_strides))
     test_cfg = cfg.model.get('test_cfg', {})
@@ -117,8 +140,6 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     # A fixed-size graph takes the cell grids as constants; a dynamic one computes them.
     model.head.decoder.trace_dynamic_grid = dynamic_size
     wrapper = YOLOPoseExportModel(model, nms, max_det, iou_thr, score_thr).eval()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     names = ['num_dets', 'boxes', 'scores', 'keypoints'] if nms else ['candidates']
     axes = {}
     if dynamic_batch or dynamic_size:

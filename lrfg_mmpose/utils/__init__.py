@@ -1,6 +1,8 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 from .build import build_pose_model
 from .checkpoint_compat import enable_weights_only_checkpoints
+from .load_checkpoint import CheckpointError, load_strict, read_checkpoint
 from .mmpose_configs import load_config, mmpose_tool
 
-__all__ = ['build_pose_model', 'enable_weights_only_checkpoints', 'load_config', 'mmpose_tool']
+__all__ = ['CheckpointError', 'build_pose_model', 'enable_weights_only_checkpoints', 'load_config',
+           'load_strict', 'mmpose_tool', 'read_checkpoint']

@@ -71,3 +71,4 @@ def enable_weights_only_checkpoints() -> bool:
     HistoryBuffer.__getstate__ = _history_buffer_state
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
     return True
+
