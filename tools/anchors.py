@@ -13,6 +13,7 @@ import argparse
 
 from lrfg_mmpose.analysis import (anchor_fitness, anchors_override, best_possible_recall,
                                   config_anchor_data, fit_anchors)
+from lrfg_mmpose.cli import positive_int
 from lrfg_mmpose.utils import load_config
 
 
@@ -29,7 +30,8 @@ def table(recall, anchors, strides) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('--generations', type=int, default=1000, help='evolution generations')
+    parser.add_argument('--generations', type=positive_int, default=1000,
+                        help='evolution generations')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--no-fit', action='store_true', help='only the recall of the config')
     args = parser.parse_args()

@@ -55,6 +55,7 @@ from lrfg_mmpose.apis.pipeline_benchmark import (GPU_IMAGES_PER_S, PIPELINES, au
                                                  pipeline_throughput)
 from lrfg_mmpose.apis.report import emit, markdown_table
 from lrfg_mmpose.apis.table1 import TABLE1
+from lrfg_mmpose.cli import non_negative_int, positive_int, unit_float
 
 DEFAULT_MODELS = ['lrfg', *[row.name for row in TABLE1], 'yoloxpose_tiny',
                   'yoloxpose_s', 'rtmo_s']
@@ -68,10 +69,13 @@ def main():
                         f'{", ".join(ULTRALYTICS_PEERS)}) and NAME@SIZE')
     parser.add_argument('--input-size', type=int, default=None,
                         help='default: 640; with --pipeline 960')
-    parser.add_argument('--repeats', type=int, default=15, help='timed forward passes per model')
-    parser.add_argument('--train-repeats', type=int, default=3, help='timed train steps per model')
-    parser.add_argument('--batch-size', type=int, default=2, help='real images per train step')
-    parser.add_argument('--threads', type=int, default=torch.get_num_threads())
+    parser.add_argument('--repeats', type=positive_int, default=15,
+                        help='timed forward passes per model')
+    parser.add_argument('--train-repeats', type=positive_int, default=3,
+                        help='timed train steps per model')
+    parser.add_argument('--batch-size', type=positive_int, default=2,
+                        help='real images per train step')
+    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads())
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--no-memory', action='store_true', help='skip the peak-memory runs')
     parser.add_argument('--stats-only', action='store_true',
@@ -89,7 +93,7 @@ def main():
     parser.add_argument('--ratio-to', default=None, help='with --backends: the NAME@SIZE the '
                         'ratios are against (default: yolo26s-pose@640 if timed, else '
                         'yoloxpose_s@INPUT)')
-    parser.add_argument('--profile', type=int, default=0, metavar='N',
+    parser.add_argument('--profile', type=non_negative_int, default=0, metavar='N',
                         help='with --backends openvino: after the timing, OpenVINO\'s per-layer '
                         'counters of each network (f32, bf16, INT8 as timed), the N costliest '
                         'layer types')
@@ -101,7 +105,7 @@ def main():
     parser.add_argument('--e2e-image', default='data/coco-mini/train2017/000000069468.jpg')
     parser.add_argument('--e2e-size', type=int, default=None,
                         help='input size of the end-to-end timing; default: the e2e config\'s')
-    parser.add_argument('--deploy-score-thr', type=float, default=0.3,
+    parser.add_argument('--deploy-score-thr', type=unit_float, default=0.3,
                         help='deployment score threshold of the end-to-end timing')
     parser.add_argument('--pipeline', action='store_true',
                         help='training-loader throughput per worker instead')
@@ -110,7 +114,7 @@ def main():
     parser.add_argument('--gpu-images-per-s', type=float, default=GPU_IMAGES_PER_S,
                         help='with --pipeline: training images/s of one GPU, for the workers '
                         'it needs (default: an estimate, see lrfg_mmpose.apis.pipeline_benchmark)')
-    parser.add_argument('--stats-samples', type=int, default=300,
+    parser.add_argument('--stats-samples', type=positive_int, default=300,
                         help='with --pipeline: seeded samples for the padding / people / '
                         'keypoint statistics (0: none)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark')

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lrfg_mmpose.cli import positive_int
+
 
 def strip_weights(paths, out_dir: Path):
     """Copies of the ONNX files without their weights (external data not written)."""
@@ -131,7 +133,7 @@ def time_interleaved(runners, repeats: int):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('onnx', nargs='+', help='ONNX files; ratios are to the last one')
-    parser.add_argument('--repeats', type=int, default=200)
+    parser.add_argument('--repeats', type=positive_int, default=200)
     parser.add_argument('--workspace-gb', type=float, default=4)
     parser.add_argument('--strip-weights', type=Path, help='write weight-less copies here and stop')
     parser.add_argument('--random-weights', action='store_true')

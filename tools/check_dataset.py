@@ -9,6 +9,7 @@ same problems CheckedCocoDataset filters, skips or stops on when training starts
 import argparse
 import sys
 
+from lrfg_mmpose.cli import positive_int
 from lrfg_mmpose.datasets import DatasetError, check_coco_keypoints
 
 
@@ -17,13 +18,17 @@ def main():
     parser.add_argument('ann_file')
     parser.add_argument('img_dir', nargs='?')
     parser.add_argument('--metainfo', help='dataset meta file (keypoint count); default COCO\'s')
-    parser.add_argument('--num-keypoints', type=int, help='instead of --metainfo')
+    parser.add_argument('--num-keypoints', type=positive_int, help='instead of --metainfo')
     parser.add_argument('--cache', help='image-check cache file (default: none)')
     args = parser.parse_args()
     num_keypoints = args.num_keypoints or 17
     if args.metainfo:
-        from mmpose.datasets.datasets.utils import parse_pose_metainfo
-        num_keypoints = parse_pose_metainfo(dict(from_file=args.metainfo))['num_keypoints']
+        from lrfg_mmpose.structures import pose_metainfo
+        try:
+            num_keypoints = pose_metainfo(args.metainfo)['num_keypoints']
+        except Exception as e:  # MMPose's parser raises several kinds
+            sys.exit(f'error: {args.metainfo}: not a keypoint meta file MMPose can read '
+                     f'({type(e).__name__}: {e})')
     try:
         check = check_coco_keypoints(args.ann_file, args.img_dir, num_keypoints,
                                      cache_file=args.cache)

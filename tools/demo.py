@@ -20,15 +20,17 @@ import os
 import time
 from pathlib import Path
 
+from lrfg_mmpose.cli import positive_int
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', type=Path, default=ROOT / 'work_dirs' / 'demo')
-    parser.add_argument('--num-train-images', type=int, default=8,
+    parser.add_argument('--num-train-images', type=positive_int, default=8,
                         help='train on the first N training images with people (0: all 38)')
-    parser.add_argument('--epochs', type=int, default=300)
+    parser.add_argument('--epochs', type=positive_int, default=300)
     args = parser.parse_args()
     os.chdir(ROOT)
     start = time.time()

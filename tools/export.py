@@ -20,6 +20,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from lrfg_mmpose.cli import positive_int, unit_float
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -30,25 +32,25 @@ def main():
                         '<checkpoint name>.<onnx|xml>')
     parser.add_argument('--input-size', type=int, nargs='+', default=None,
                         help='W [H], multiples of 64; default: the config\'s input size')
-    parser.add_argument('--batch-size', type=int, default=1)
+    parser.add_argument('--batch-size', type=positive_int, default=1)
     parser.add_argument('--dynamic-batch', action='store_true', help='any batch size at run time')
     parser.add_argument('--dynamic-size', action='store_true',
                         help='any input size (multiple of 64) at run time')
     parser.add_argument('--nms', action=argparse.BooleanOptionalAction, default=True,
                         help='NMS in the graph (ONNX NonMaxSuppression, --max-det per image)')
-    parser.add_argument('--max-det', type=int, default=300)
-    parser.add_argument('--score-thr', type=float, default=None,
+    parser.add_argument('--max-det', type=positive_int, default=300)
+    parser.add_argument('--score-thr', type=unit_float, default=None,
                         help='candidates scoring at most this are dropped in the graph; default '
                         'the config\'s test_cfg (0.001, for evaluation); raise it (e.g. 0.25) '
                         'for deployment')
-    parser.add_argument('--nms-thr', type=float, default=None, help='default the config\'s')
+    parser.add_argument('--nms-thr', type=unit_float, default=None, help='default the config\'s')
     parser.add_argument('--fp16', action='store_true', help='OpenVINO: compress weights to FP16')
     parser.add_argument('--int8', action='store_true', help='OpenVINO: quantise the network to '
                         'INT8 (NNCF post-training quantisation on --calib-images; decoding and '
                         'NMS stay float)')
     parser.add_argument('--calib-images', help='with --int8: a folder of images like the ones '
                         'the model will see (a few hundred is plenty)')
-    parser.add_argument('--calib-limit', type=int, default=300,
+    parser.add_argument('--calib-limit', type=positive_int, default=300,
                         help='with --int8: at most this many calibration images')
     parser.add_argument('--int8-preset', choices=['mixed', 'performance'], default='mixed',
                         help='with --int8: NNCF preset (mixed: asymmetric activations, for SiLU)')

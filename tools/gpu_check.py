@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from lrfg_mmpose.apis.gpu_check import mim_test_check, predict_check, train_check
+from lrfg_mmpose.cli import positive_int
 
 
 def main():
@@ -27,9 +28,9 @@ def main():
     parser.add_argument('--peer', default='yoloxpose_s', help="MMPose's model for the ratio "
                         "('none': skip)")
     parser.add_argument('--device', default='cuda')
-    parser.add_argument('--size', type=int, default=960)
-    parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--iters', type=int, default=20)
+    parser.add_argument('--size', type=positive_int, default=960)
+    parser.add_argument('--batch-size', type=positive_int, default=16)
+    parser.add_argument('--iters', type=positive_int, default=20)
     parser.add_argument('--smoke', action='store_true',
                         help='tiny: size 128, batch 2, 2 iterations, 2 test images')
     parser.add_argument('--work-dir', default='work_dirs/gpu_check')

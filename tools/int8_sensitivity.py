@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from lrfg_mmpose.cli import positive_int
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -22,7 +24,7 @@ def main():
     parser.add_argument('--val-images', help='default: every fifth calibration image, held out')
     parser.add_argument('--val-ann', help='COCO keypoint annotations of the validation images')
     parser.add_argument('--input-size', type=int, nargs='+', default=None)
-    parser.add_argument('--calib-limit', type=int, default=300)
+    parser.add_argument('--calib-limit', type=positive_int, default=300)
     parser.add_argument('--int8-preset', choices=['mixed', 'performance'], default='mixed')
     parser.add_argument('--out', help='write the table (markdown) here too')
     args = parser.parse_args()

@@ -17,6 +17,8 @@ import json
 import os.path as osp
 from pathlib import Path
 
+from lrfg_mmpose.cli import positive_int
+
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
 YOLOXPOSE_S = 'mmpose::body_2d_keypoint/yoloxpose/coco/yoloxpose_s_8xb32-300e_coco-640.py'
@@ -48,10 +50,10 @@ def main():
                         'on COCO\'s 17)')
     parser.add_argument('--images-from', help='config whose training data gives the images '
                         '(default: --config; e.g. the CPU config for a COCO config)')
-    parser.add_argument('--num-images', type=int, default=8)
-    parser.add_argument('--input-size', type=int, default=320)
-    parser.add_argument('--iters', type=int, default=400)
-    parser.add_argument('--eval-every', type=int, default=50)
+    parser.add_argument('--num-images', type=positive_int, default=8)
+    parser.add_argument('--input-size', type=positive_int, default=320)
+    parser.add_argument('--iters', type=positive_int, default=400)
+    parser.add_argument('--eval-every', type=positive_int, default=50)
     parser.add_argument('--lr', type=float, default=1e-2)
     parser.add_argument('--recipe', choices=['shared', 'config'], default='shared',
                         help='shared: one AdamW schedule for every model (default); config: '

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from lrfg_mmpose.apis.rect_check import rect_vs_square
+from lrfg_mmpose.cli import positive_int, unit_float
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,10 +27,10 @@ def main():
     parser.add_argument('--images', nargs='+', default=[str(ROOT / 'data' / 'coco-mini' / d)
                                                         for d in ('train2017', 'val2017')])
     parser.add_argument('--size', type=int, help='input size (default: the config\'s)')
-    parser.add_argument('--score-thr', type=float, default=0.3)
-    parser.add_argument('--kpt-thr', type=float, default=0.3)
-    parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--threads', type=int, default=torch.get_num_threads())
+    parser.add_argument('--score-thr', type=unit_float, default=0.3)
+    parser.add_argument('--kpt-thr', type=unit_float, default=0.3)
+    parser.add_argument('--repeats', type=positive_int, default=3)
+    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads())
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     paths = []

@@ -11,14 +11,15 @@ import os
 import tempfile
 
 from lrfg_mmpose.apis.benchmark import cpu_name, image_check_timing
+from lrfg_mmpose.cli import positive_int
 
 COCO_TRAIN = 118287
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--images', type=int, default=1000)
-    parser.add_argument('--workers', type=int, default=os.cpu_count())
+    parser.add_argument('--images', type=positive_int, default=1000)
+    parser.add_argument('--workers', type=positive_int, default=os.cpu_count())
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t = image_check_timing(args.images, tmp, args.workers)

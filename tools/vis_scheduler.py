@@ -14,16 +14,18 @@ import argparse
 import csv
 from pathlib import Path
 
+from lrfg_mmpose.cli import positive_int
+
 
 def parse_args():
     from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('--dataset-size', type=int, required=True,
+    parser.add_argument('--dataset-size', type=positive_int, required=True,
                         help='training images (the reference\'s COCO train set: 56599)')
-    parser.add_argument('--ngpus', type=int, default=1, help='processes (GPUs); default 1')
-    parser.add_argument('--batch-size', type=int, help='per GPU; default the config\'s')
-    parser.add_argument('--epochs', type=int, help='default the config\'s max_epochs')
+    parser.add_argument('--ngpus', type=positive_int, default=1, help='processes (GPUs); default 1')
+    parser.add_argument('--batch-size', type=positive_int, help='per GPU; default the config\'s')
+    parser.add_argument('--epochs', type=positive_int, help='default the config\'s max_epochs')
     parser.add_argument('--out', required=True, help='CSV file to write')
     parser.add_argument('--plot', help='PNG file: lr and momentum per group')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
