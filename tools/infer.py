@@ -17,6 +17,12 @@ then those above ``--track-low-thr`` for tracks still unmatched) and smooths eac
 keypoints with a 1-euro filter; every person in the JSON gets a ``track_id`` and is drawn in
 its ID's colour. Only tracked people are written.
 
+Ctrl-C or ``kill`` ends the run cleanly: everything done is written (a video's pictures closed
+and playable, its predictions up to the last frame) with the summary, exit status 130. A video's
+predictions are written as they come (``predictions/<video>.jsonl``, one line per frame), so
+even ``kill -9`` keeps them. With ``--track``, frames of another size restart the tracks (said
+once, counted in the summary).
+
 A bad image in a folder (missing, empty, not an image, truncated) is skipped with a warning
 naming it, the others are processed, and the run ends with a summary; the exit status is 1 when
 anything was skipped (images or video frames). A single bad input, a video that cannot be
@@ -29,6 +35,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lrfg_mmpose.cli import non_negative_int, positive_int, stop_on_sigterm, unit_float
 from lrfg_mmpose.deploy import BACKENDS, PoseTracker, open_media, open_predictor, run_on_media
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,12 +53,13 @@ def main():
                         '(tools/export.py), its .json sidecar next to it')
     parser.add_argument('--out-dir', default='work_dirs/infer')
     parser.add_argument('--device', default='cpu', help='pytorch: the device')
-    parser.add_argument('--threads', type=int, default=None, help='exported: CPU threads')
+    parser.add_argument('--threads', type=positive_int, default=None, help='exported: CPU threads')
     parser.add_argument('--precision', default='f32', choices=['f32', 'bf16', 'f16'],
                         help='openvino: inference precision (bf16/f16 faster where supported)')
-    parser.add_argument('--score-thr', '--bbox-thr', type=float, default=0.3,
+    parser.add_argument('--score-thr', '--bbox-thr', type=unit_float, default=0.3,
                         help='people scoring above this are kept (the one person filter)')
-    parser.add_argument('--kpt-thr', type=float, default=0.3, help='minimum keypoint score drawn')
+    parser.add_argument('--kpt-thr', type=unit_float, default=0.3,
+                        help='minimum keypoint score drawn')
     parser.add_argument('--rect', action='store_true', help='rectangular inference: each image '
                         'letterboxed to its aspect ratio, sides padded to multiples of 64 only '
                         '(faster on non-square images; exported models need --dynamic-size)')
@@ -59,13 +67,13 @@ def main():
     track = parser.add_argument_group('tracking (--track)')
     track.add_argument('--track', action='store_true', help='stable person IDs across frames '
                        'and smoothed keypoints')
-    track.add_argument('--track-low-thr', type=float, default=0.1, help='people scoring at '
+    track.add_argument('--track-low-thr', type=unit_float, default=0.1, help='people scoring at '
                        'least this (below --score-thr) can continue a track, never start one; '
                        'an exported model needs its NMS score threshold at or below it')
-    track.add_argument('--min-hits', type=int, default=2, help='frames in a row before a new '
-                       'person gets an ID')
-    track.add_argument('--max-missed', type=int, default=30, help='frames an ID survives '
-                       'without its person')
+    track.add_argument('--min-hits', type=positive_int, default=2,
+                       help='frames in a row before a new person gets an ID')
+    track.add_argument('--max-missed', type=non_negative_int, default=30,
+                       help='frames an ID survives without its person')
     track.add_argument('--smooth-min-cutoff', type=float, default=0.02, help='1-euro cutoff '
                        'at rest, cycles per frame (lower: smoother, more lag)')
     track.add_argument('--smooth-beta', type=float, default=2.0, help='1-euro speed '
@@ -76,6 +84,7 @@ def main():
         parser.error('--checkpoint is required with the pytorch backend')
     if args.backend != 'pytorch' and not args.model:
         parser.error(f'--model (an exported model) is required with --backend {args.backend}')
+    stop_on_sigterm()  # kill stops as Ctrl-C does: the video closed, predictions kept
     try:
         tracker = None
         if args.track:
@@ -98,10 +107,14 @@ def main():
                               not args.no_progress, tracker=tracker)
     except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included
         sys.exit(f'error: {e}')
+    except KeyboardInterrupt:  # before the media loop started: nothing written yet
+        sys.exit('interrupted before any image was processed')
     for line in report.summary():
         print(line)
     print(f'pictures: {report.out_dir / "vis"}\npredictions (JSON): '
           f'{report.out_dir / "predictions"}')
+    if report.interrupted:
+        sys.exit(130)  # the shell's status for a run stopped by Ctrl-C
     if not report.ok:
         sys.exit(1)
 

@@ -5,6 +5,14 @@ PyTorch's :class:`lrfg_mmpose.apis.TorchPredictor`): pictures with
 skeletons and JSON of predictions in MMPose's inferencer format (one file per image; one per
 video, a list of ``{frame_id, instances}``).
 
+Nothing done is lost to an interruption. A video's predictions are written as they come, one
+JSON line per frame (``predictions/<video>.jsonl``, flushed), and its picture video goes to
+``vis/<video>.part.<suffix>``; when the run ends, normally or by Ctrl-C (or SIGTERM, which the
+tool turns into the same), the video is closed and renamed to ``vis/<video>.<suffix>`` and the
+lines become ``predictions/<video>.json``. After a kill that runs no code (``kill -9``, power
+loss) the ``.jsonl`` holds every frame done and the ``.part`` video lacks its index (an MP4 is
+indexed when closed). Memory does not grow with the video's length.
+
 One bad file never costs the others: an image that is missing, empty, not an image or truncated
 (:func:`lrfg_mmpose.fileio.read_image`), or whose prediction fails, is skipped with one warning
 line naming it and the cause, and the :class:`MediaReport` lists it; unreadable video frames
@@ -42,14 +50,23 @@ class MediaReport:
     frames_skipped: int = 0
     frames_missing: int = 0  # announced by the video's header but never read
     ignored: List[str] = field(default_factory=list)  # files of a folder without image suffixes
+    interrupted: bool = False  # stopped by Ctrl-C / SIGTERM; what was done is written
+    track_restarts: int = 0  # tracks restarted because the frame size changed
 
     @property
     def ok(self) -> bool:
-        return not (self.skipped or self.frames_skipped or self.frames_missing)
+        return not (self.skipped or self.frames_skipped or self.frames_missing or
+                    self.interrupted)
 
     def summary(self) -> List[str]:
         """The run's summary, a line each."""
         lines = []
+        if self.interrupted:
+            lines.append('interrupted: everything done before the stop is written (below)')
+        if self.track_restarts:
+            lines.append(f'tracking restarted {self.track_restarts} time(s): the frame size '
+                         f'changed (IDs are not carried across sizes; frames of one sequence '
+                         f'should share a size)')
         if self.done or self.skipped:
             lines.append(f'images: {len(self.done)} done, {len(self.skipped)} skipped')
             lines += [f'  skipped {path}: {cause}' for path, cause in self.skipped.items()]
@@ -60,7 +77,7 @@ class MediaReport:
         if self.frames_done or self.frames_skipped or self.frames_missing:
             line = f'video frames: {self.frames_done} done, {self.frames_skipped} unreadable ' \
                    f'skipped'
-            if self.frames_missing:
+            if self.frames_missing and not self.interrupted:
                 line += f', {self.frames_missing} announced by the file but not found (is it ' \
                         f'truncated?)'
             lines.append(line)
@@ -176,10 +193,26 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
         _run_video(predictor, media.video, out, kpt_thr, progress, report, tracker)
         return report
     alone = media.image is not None
-    for frame, path in enumerate(tqdm(media.paths, unit='img', disable=not progress or alone,
-                                      dynamic_ncols=True)):
+    bar = tqdm(media.paths, unit='img', disable=not progress or alone, dynamic_ncols=True)
+    try:
+        _run_images(predictor, media, out, kpt_thr, report, tracker, bar)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        bar.close()
+    return report
+
+
+def _run_images(predictor: PosePredictor, media: Media, out: Path, kpt_thr: float,
+                report: MediaReport, tracker, paths) -> None:
+    alone = media.image is not None
+    size = None
+    for frame, path in enumerate(paths):
         try:
             image = media.image if alone else read_image(path)
+            if tracker is not None and size is not None and image.shape[:2] != size:
+                _restart_tracking(tracker, report, path, size, image.shape[:2])
+            size = image.shape[:2]
             people, track_ids = _tracked(predictor, image, tracker, frame)
         except BadImageError as e:
             _skip(report, path, e.cause)
@@ -194,7 +227,16 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
         (out / 'predictions' / f'{path.stem}.json').write_text(
             json.dumps(instances(people, track_ids), indent=1))
         report.done.append(str(path))
-    return report
+
+
+def _restart_tracking(tracker, report: MediaReport, path: Path, old, new) -> None:
+    """A frame of another size: its people are not the previous frame's at another scale, so
+    the tracks (and their smoothing) start again; new IDs follow the old ones."""
+    tracker.reset()
+    if not report.track_restarts:
+        _warn(f'{path}: {new[1]}x{new[0]}, the frames before were {old[1]}x{old[0]}; tracking '
+              f'restarted (IDs are not carried across frame sizes)')
+    report.track_restarts += 1
 
 
 def _skip(report: MediaReport, path: Path, cause: str) -> None:
@@ -207,35 +249,55 @@ def _run_video(predictor: PosePredictor, video: Path, out: Path, kpt_thr: float,
     reader = _open_video(video)
     fps = reader.get(cv2.CAP_PROP_FPS) or 25
     announced = int(reader.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    lines_path = out / 'predictions' / f'{video.stem}.jsonl'
+    part = out / 'vis' / f'{video.stem}.part{video.suffix}'  # OpenCV picks the container by suffix
     writer: Optional[cv2.VideoWriter] = None
-    frames, failures, frame_id = [], 0, 0
+    failures, frame_id = 0, 0
     bar = tqdm(total=announced or None, unit='frame', disable=not progress, dynamic_ncols=True)
-    while failures < END_OF_VIDEO_FAILURES:
-        ok, frame = reader.read()
-        if not ok or frame is None:
-            failures += 1
-            continue
-        if failures:  # frames that failed before this one were damaged, not the end
-            report.frames_skipped += failures
-            _warn(f'{video}: {failures} unreadable frame(s) before frame {frame_id + failures} '
-                  f'skipped')
-            frame_id += failures
-            bar.update(failures)
-            failures = 0
-        people, track_ids = _tracked(predictor, frame, tracker, frame_id)
-        frames.append(dict(frame_id=frame_id, instances=instances(people, track_ids)))
-        if writer is None:
-            writer = cv2.VideoWriter(str(out / 'vis' / video.name),
-                                     cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                                     (frame.shape[1], frame.shape[0]))
-        writer.write(draw_people(frame, people, predictor.keypoints, kpt_thr,
-                                 track_ids=track_ids))
-        report.frames_done += 1
-        frame_id += 1
-        bar.update(1)
-    bar.close()
-    reader.release()
-    if writer is not None:
-        writer.release()
+    try:
+        with open(lines_path, 'w') as lines:
+            while failures < END_OF_VIDEO_FAILURES:
+                ok, frame = reader.read()
+                if not ok or frame is None:
+                    failures += 1
+                    continue
+                if failures:  # frames that failed before this one were damaged, not the end
+                    report.frames_skipped += failures
+                    _warn(f'{video}: {failures} unreadable frame(s) before frame '
+                          f'{frame_id + failures} skipped')
+                    frame_id += failures
+                    bar.update(failures)
+                    failures = 0
+                people, track_ids = _tracked(predictor, frame, tracker, frame_id)
+                lines.write(json.dumps(dict(frame_id=frame_id,
+                                            instances=instances(people, track_ids))) + '\n')
+                lines.flush()
+                if writer is None:
+                    writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                                             (frame.shape[1], frame.shape[0]))
+                writer.write(draw_people(frame, people, predictor.keypoints, kpt_thr,
+                                         track_ids=track_ids))
+                report.frames_done += 1
+                frame_id += 1
+                bar.update(1)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        bar.close()
+        reader.release()
+        if writer is not None:
+            writer.release()  # the MP4 index written: playable
+            part.replace(out / 'vis' / video.name)
     report.frames_missing = max(0, announced - report.frames_done - report.frames_skipped)
-    (out / 'predictions' / f'{video.stem}.json').write_text(json.dumps(frames, indent=1))
+    _lines_to_list(lines_path, out / 'predictions' / f'{video.stem}.json')
+
+
+def _lines_to_list(lines_path: Path, json_path: Path) -> None:
+    """A JSON-lines file as one JSON list (MMPose's video format), streamed line by line; the
+    lines file removed after."""
+    with open(lines_path) as src, open(json_path, 'w') as dst:
+        dst.write('[')
+        for i, line in enumerate(src):
+            dst.write((',\n' if i else '\n') + line.rstrip('\n'))
+        dst.write('\n]\n')
+    lines_path.unlink()

@@ -97,6 +97,12 @@ class PoseTracker:
         self.next_id = 1
         self.first_frame: Optional[int] = None
 
+    def reset(self) -> None:
+        """Forget every track (a new sequence, or frames of another size): the next frame is
+        a first frame again; new IDs continue after the last one given."""
+        self.tracks = []
+        self.first_frame = None
+
     def update(self, people: People, frame: int) -> Tuple[People, np.ndarray]:
         """Associate one frame's people with the tracks.
 
