@@ -1,10 +1,21 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """Run an exported graph with ONNX Runtime or OpenVINO (no torch, mmcv or MMPose)."""
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+
+def _static(shape) -> Tuple[Optional[int], ...]:
+    """A graph tensor's shape, None for each dimension fixed only at run time (ONNX Runtime's
+    strings and Nones, OpenVINO's dynamic dimensions)."""
+    dims = []
+    for d in shape:
+        if hasattr(d, 'is_static'):  # an OpenVINO Dimension
+            dims.append(d.get_length() if d.is_static else None)
+        else:
+            dims.append(d if isinstance(d, int) else None)
+    return tuple(dims)
 
 
 class OnnxRuntimeBackend:
@@ -25,6 +36,8 @@ class OnnxRuntimeBackend:
         self.session = ort.InferenceSession(str(model_path), options,
                                             providers=['CPUExecutionProvider'])
         self.output_names = [o.name for o in self.session.get_outputs()]
+        self.input_shape = _static(self.session.get_inputs()[0].shape)
+        self.output_shapes = {o.name: _static(o.shape) for o in self.session.get_outputs()}
 
     def __call__(self, images: np.ndarray) -> Dict[str, np.ndarray]:
         outputs = self.session.run(self.output_names, {'images': images})
@@ -48,6 +61,9 @@ class OpenVINOBackend:
         self.compiled = ov.Core().compile_model(str(model_path), 'CPU', config)
         self.request = self.compiled.create_infer_request()
         self.output_names = [o.get_any_name() for o in self.compiled.outputs]
+        self.input_shape = _static(self.compiled.inputs[0].get_partial_shape())
+        self.output_shapes = {o.get_any_name(): _static(o.get_partial_shape())
+                              for o in self.compiled.outputs}
 
     def __call__(self, images: np.ndarray) -> Dict[str, np.ndarray]:
         results = self.request.infer({'images': images})

@@ -59,6 +59,34 @@ def letterbox_input(image: np.ndarray, size: Sequence[int], pad_value: Sequence[
     return chw, matrix
 
 
+def _check_graph(model_path: Path, meta: Sidecar, backend) -> None:
+    """The graph's input size and keypoint count are the sidecar's, or one ValueError naming
+    the files (a sidecar of another export, edited, or copied beside the wrong model)."""
+    fix = (f'the sidecar {model_path.name}.json is not this model\'s (another export, or '
+           f'edited); export again, or put the model\'s own sidecar beside it')
+    shape = getattr(backend, 'input_shape', ())
+    if len(shape) == 4 and None not in shape[2:] and not meta.dynamic_size and \
+            (shape[3], shape[2]) != tuple(meta.input_size):
+        raise ValueError(f'{model_path}: the graph takes {shape[3]}x{shape[2]} images, its '
+                         f'sidecar says {meta.input_size[0]}x{meta.input_size[1]}; {fix}')
+    outputs = getattr(backend, 'output_shapes', {})
+    missing = [n for n in meta.output_names if n not in outputs]
+    if outputs and missing:
+        raise ValueError(f'{model_path}: the graph has no output {missing[0]!r} (it has '
+                         f'{", ".join(outputs)}); {fix}')
+    K = meta.num_keypoints
+    if meta.nms_in_graph and outputs:
+        found = outputs['keypoints'][2] if len(outputs['keypoints']) == 4 else None
+    elif outputs:
+        last = outputs['candidates'][-1]
+        found = None if last is None else (last - 5) / 3
+    else:
+        found = None
+    if found is not None and found != K:
+        raise ValueError(f'{model_path}: the graph gives {found:g} keypoints a person, its sidecar '
+                         f'{K}; {fix}')
+
+
 class Predictor:
     """``Predictor(model_path)(image)`` -> people in original-image coordinates: the
     :class:`~lrfg_mmpose.structures.PosePredictor` of an exported model.
@@ -85,6 +113,7 @@ class Predictor:
         model_path = Path(model_path)
         self.sidecar = meta = Sidecar.read(model_path)
         self.backend = open_backend(model_path, backend, threads, precision, spin)
+        _check_graph(model_path, meta, self.backend)
         if input_size is not None and not meta.dynamic_size and \
                 tuple(input_size) != tuple(meta.input_size):
             raise ValueError(f'{model_path} was exported for {list(meta.input_size)} only; export '

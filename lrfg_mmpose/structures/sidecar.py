@@ -25,6 +25,23 @@ class SidecarError(ValueError):
     """A sidecar that is not JSON, of another format, of an unknown version or malformed."""
 
 
+def _keypoint_set_problem(keypoints: dict, num_keypoints: int) -> str:
+    """What makes a sidecar's keypoint set unusable with ``num_keypoints`` keypoints ('' if
+    nothing): per-keypoint lists of another length, skeleton links to keypoints it lacks."""
+    for key in ('names', 'sigmas', 'flip_indices', 'keypoint_colors'):
+        if len(keypoints[key]) != num_keypoints:
+            return (f'its keypoint set has {len(keypoints[key])} {key.replace("_", " ")}, its '
+                    f'outputs {num_keypoints} keypoints')
+    links = [i for link in keypoints['skeleton'] for i in link]
+    flips = list(keypoints['flip_indices'])
+    bad = [i for i in links + flips if not 0 <= int(i) < num_keypoints]
+    if bad:
+        return f'its skeleton or flip indices name keypoint {bad[0]}, of {num_keypoints}'
+    if len(keypoints.get('skeleton_colors', keypoints['skeleton'])) != len(keypoints['skeleton']):
+        return 'its skeleton colours do not match its skeleton links'
+    return ''
+
+
 def sidecar_path(model_path) -> Path:
     """Where a model file's sidecar lives: ``model.onnx`` -> ``model.onnx.json``."""
     model_path = Path(model_path)
@@ -100,7 +117,7 @@ class Sidecar:
                                f'version of lrfg-mmpose')
         try:
             inp, out, thr = d['input'], d['outputs'], d['thresholds']
-            return cls(input_size=tuple(inp['size_wh']), output_names=list(out['names']),
+            meta = cls(input_size=tuple(inp['size_wh']), output_names=list(out['names']),
                        nms_in_graph=bool(out['nms_in_graph']), max_det=int(out['max_det']),
                        num_keypoints=int(out['num_keypoints']), score_thr=float(thr['score_thr']),
                        nms_iou_thr=float(thr['nms_iou_thr']), keypoints=d['keypoints'],
@@ -110,9 +127,14 @@ class Sidecar:
                        evaluation_score_thr=float(thr.get('evaluation_score_thr', 0.001)),
                        pad_value=tuple(d['preprocessing']['pad_value']),
                        quantization=d.get('quantization'))
+            problem = _keypoint_set_problem(meta.keypoints, meta.num_keypoints)
         except (KeyError, TypeError, ValueError) as e:
             raise SidecarError(f'{where}: malformed sidecar ({type(e).__name__}: {e}); export '
                                f'the model again with tools/export.py') from None
+        if problem:
+            raise SidecarError(f'{where}: {problem}; the sidecar was edited or belongs to '
+                               f'another export: export the model again with tools/export.py')
+        return meta
 
     def write(self, model_path) -> Path:
         """Write next to ``model_path``; returns the sidecar's path."""

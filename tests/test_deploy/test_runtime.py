@@ -109,6 +109,19 @@ def test_clear_errors(exported, tmp_path):
         Predictor(lonely)
     with pytest.raises(ValueError, match='multiples of 64'):
         export(config, checkpoint, tmp_path / 'x.onnx', 'onnx', (300, 300))
+    # a sidecar of another export beside the model: named before any image is run (it used to
+    # be a raw runtime error, or 'cannot reshape array')
+    meta = json.loads(sidecar_path(path).read_text())
+    for edit, message in [
+            (lambda d: d['input'].update(size_wh=[640, 640]),
+             'the graph takes 320x320 images, its sidecar says 640x640'),
+            (lambda d: d['outputs'].update(names=['num_dets', 'boxes', 'scores', 'kpts']),
+             "the graph has no output 'kpts'")]:
+        other = json.loads(json.dumps(meta))
+        edit(other)
+        sidecar_path(lonely).write_text(json.dumps(other))
+        with pytest.raises(ValueError, match=f'lonely.onnx: {message}.*not this model'):
+            Predictor(lonely)
 
 
 @pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])

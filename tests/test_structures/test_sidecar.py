@@ -48,3 +48,17 @@ def test_missing_or_corrupt_sidecar_names_the_file(tmp_path):
     (tmp_path / 'm.onnx.json').write_text('{not json')
     with pytest.raises(SidecarError, match=r'm\.onnx\.json: not JSON'):
         Sidecar.read(tmp_path / 'm.onnx')
+
+
+@pytest.mark.parametrize('edit, match', [
+    (lambda k: k.update(names=['a', 'b', 'c']), 'its keypoint set has 3 names, its outputs 2'),
+    (lambda k: k.update(sigmas=[0.1]), 'its keypoint set has 1 sigmas'),
+    (lambda k: k.update(skeleton=[[0, 5]]), 'its skeleton or flip indices name keypoint 5, of 2'),
+])
+def test_a_keypoint_set_that_does_not_fit_the_outputs_is_refused(tmp_path, edit, match):
+    """It used to fail mid-run (IndexError while drawing, 'cannot reshape array')."""
+    d = json.loads(json.dumps(sidecar().to_dict()))  # a copy: KEYPOINTS stays as it is
+    edit(d['keypoints'])
+    (tmp_path / 'm.onnx.json').write_text(json.dumps(d))
+    with pytest.raises(SidecarError, match=f'm.onnx.json: {match}.*export the model again'):
+        Sidecar.read(tmp_path / 'm.onnx')
