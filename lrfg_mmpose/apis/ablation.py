@@ -10,12 +10,21 @@ with MMEngine's test loop (one process) from its final checkpoint, and the metri
 adds, the paper's convention), COCO OKS AP / AP50 / AP75 / AP(M) / AP(L) under the protocol the
 configs' datasets state, AP minus the baseline row's, forward latency (all rows interleaved in
 one run) and the paper's parameters and AP (``tools/ablation.py``).
+
+Hours of training are never lost to one fault: every row's config, every baseline name and
+every ``--cfg-options`` key is checked before any row trains (:func:`prepare_rows`: an unknown
+top-level key, or a nested one that looks like a typo of an existing key, stops the run in one
+line with the key it meant); a row that then fails (a damaged checkpoint in its work dir, a
+crash in training or testing) is recorded in the table as failed with its one-line cause, and
+the other rows go on.
 """
 import csv
+import difflib
 import json
 import subprocess
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -70,6 +79,62 @@ def row_config(config: str, work_dir: Path, options: Optional[dict] = None):
     return cfg
 
 
+def check_options(cfg, options: dict, config: str) -> List[str]:
+    """The problems of ``--cfg-options`` keys (dotted, as MMEngine's ``DictAction`` gives them)
+    against ``cfg`` before merging: a top-level key the config does not have, or a nested key
+    that it lacks but that is close to one it has (a typo MMEngine would add silently or fail on
+    later). A new nested key without a close match is allowed (a module's optional argument)."""
+    problems = []
+    for key in options:
+        node, parts = cfg, str(key).split('.')
+        for i, part in enumerate(parts):
+            if isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+                continue
+            if not hasattr(node, 'keys'):
+                break  # a value replaced by a dict or list: MMEngine's merge decides
+            if part not in node:
+                close = difflib.get_close_matches(part, [str(k) for k in node.keys()], 1, 0.75)
+                if i == 0 or close:
+                    where = '.'.join(parts[:i]) or 'the top level'
+                    hint = f'; did you mean {".".join(parts[:i] + close[:1])}?' if close else ''
+                    problems.append(f'--cfg-options {key}: the config has no {part!r} at '
+                                    f'{where}{hint}')
+                break
+            node = node[part]
+    return problems
+
+
+def prepare_rows(configs: Sequence[str], work_root: Path, options: Optional[dict] = None,
+                 user_options: Optional[dict] = None) -> List[tuple]:
+    """``(config, row name, row config)`` of every row, all built before any trains: a missing
+    config, an unknown baseline name or a bad ``user_options`` key (:func:`check_options`) raises
+    one ValueError listing every problem, a line each (with the rows it concerns)."""
+    rows, problems = [], {}  # problem -> rows
+    for config in configs:
+        try:
+            base = model_config(config)
+            for problem in check_options(base, user_options or {}, config):
+                problems.setdefault(problem, []).append(row_name(config))
+            name = row_name(config)
+            rows.append((config, name, row_config(config, Path(work_root) / name, options)))
+        except Exception as e:  # noqa: BLE001  (a config file can fail in many ways)
+            problems.setdefault(f'{config}: {one_line(e)}', [])
+    if problems:
+        checked = len({n for r in problems.values() for n in r} | {n for _, n, _ in rows})
+        lines = [p + (f' (rows {", ".join(r)})' if r and len(r) < checked else '')
+                 for p, r in problems.items()]
+        raise ValueError('nothing trained:\n  ' + '\n  '.join(lines))
+    return rows
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one line: its type and its message's first line."""
+    text = (str(error).strip().splitlines() or [''])[0]
+    return f'{type(error).__name__}: {text[:200]}' if not isinstance(error, ValueError) or \
+        not text else text[:300]
+
+
 def final_checkpoint(cfg) -> Path:
     return Path(cfg.work_dir) / f'epoch_{cfg.train_cfg.max_epochs}.pth'
 
@@ -88,6 +153,13 @@ def train_row(config: str, cfg, launcher: str = 'none', gpus: int = 1,
     state = row_state(cfg)
     if state == 'done':
         return state
+    if state == 'resume':
+        last = Path((Path(cfg.work_dir) / 'last_checkpoint').read_text().strip())
+        if not zipfile.is_zipfile(last):
+            raise ValueError(f'{last}: the checkpoint this row would resume from is missing, '
+                             f'damaged or truncated; delete it (and fix {Path(cfg.work_dir)}'
+                             f'/last_checkpoint) to resume from an earlier one, or delete the '
+                             f'work dir to train the row again')
     if launcher == 'none':
         from mmengine.runner import Runner
         cfg.resume = state == 'resume'
@@ -128,14 +200,21 @@ def run_ablation(configs: Sequence[str] = tuple(str(p) for p in ABLATION),
                  baselines: Sequence[str] = (), work_root: Path = Path('work_dirs/ablation'),
                  options: Optional[dict] = None, launcher: str = 'none', gpus: int = 1,
                  cfg_options: Sequence[str] = (), latency_size: int = 640,
-                 repeats: int = 5) -> List[dict]:
-    """Train, test and measure every row; the table's rows (first row: the baseline)."""
+                 repeats: int = 5, user_options: Optional[dict] = None) -> List[dict]:
+    """Train, test and measure every row; the table's rows (first row: the baseline). Every
+    row is prepared first (:func:`prepare_rows`, ``user_options``: the parsed ``--cfg-options``
+    to check); a row that fails after that has ``failed`` (its one-line cause) and no metrics."""
     rows = []
-    for config in [*configs, *baselines]:
-        name = row_name(config)
-        cfg = row_config(config, Path(work_root) / name, options)
-        state = train_row(config, cfg, launcher, gpus, cfg_options)
-        rows.append(dict(row=name, config=config, found=state, **test_row(cfg)))
+    for config, name, cfg in prepare_rows([*configs, *baselines], work_root, options,
+                                          user_options):
+        row = dict(row=name, config=config, found=row_state(cfg))
+        try:
+            row['found'] = train_row(config, cfg, launcher, gpus, cfg_options)
+            row.update(test_row(cfg))
+        except Exception as e:  # noqa: BLE001  (one row's fault must not cost the others)
+            row['failed'] = one_line(e)
+            print(f'row {name} failed: {row["failed"]}; going on with the others', flush=True)
+        rows.append(row)
     models = {r['row']: build_model(r['config']).eval() for r in rows}
     import torch
     x = torch.randn(1, 3, latency_size, latency_size)
@@ -148,7 +227,7 @@ def run_ablation(configs: Sequence[str] = tuple(str(p) for p in ABLATION),
         r['params'] = sum(p.numel() for p in model.parameters())
         r['gflops'] = 2 * gmacs(model, latency_size)
         r['latency_ms'] = median_ms(times[r['row']])
-        r['delta_ap'] = r['AP'] - base['AP']
+        r['delta_ap'] = r['AP'] - base['AP'] if 'AP' in r and 'AP' in base else None
         paper = PAPER_TABLE1.get(r['row'])
         r['paper_params_m'], r['paper_ap'] = paper if paper else (None, None)
     return rows
@@ -159,33 +238,40 @@ def write_table(rows: List[dict], out_dir: Path, protocol: str, latency_note: st
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fields = ['row', 'params', 'gflops', *METRICS, 'delta_ap', 'latency_ms', 'paper_params_m',
-              'paper_ap', 'found']
+              'paper_ap', 'found', 'failed']
     with open(out_dir / 'ablation.csv', 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
         writer.writeheader()
         writer.writerows(rows)
 
-    def fmt(v, spec):
-        return '-' if v is None else format(v, spec)
+    def fmt(v, spec, scale=1):
+        return '-' if v is None else format(scale * v, spec)
 
     lines = [f'Evaluation: {protocol}. GFLOPs = 2 x multiply-adds and latency (batch 1, '
              f'{latency_note}) at the latency input size; AP in %; delta vs {rows[0]["row"]}.', '',
              *markdown_table(
                  ['row', 'params (M)', 'GFLOPs', 'AP', 'AP50', 'AP75', 'AP(M)', 'AP(L)',
                   'delta AP', 'latency (ms)', 'paper params (M)', 'paper AP'],
-                 [[r['row'], f"{r['params'] / 1e6:.2f}", f"{r['gflops']:.2f}",
-                   *(fmt(100 * r[m], '.1f') for m in METRICS), f"{100 * r['delta_ap']:+.1f}",
-                   f"{r['latency_ms']:.1f}", fmt(r['paper_params_m'], '.1f'),
-                   fmt(r['paper_ap'], '.1f')] for r in rows])]
+                 [[r['row'] + (' (failed)' if r.get('failed') else ''),
+                   f"{r['params'] / 1e6:.2f}", f"{r['gflops']:.2f}",
+                   *(fmt(r.get(m), '.1f', 100) for m in METRICS),
+                   fmt(r['delta_ap'], '+.1f', 100), f"{r['latency_ms']:.1f}",
+                   fmt(r['paper_params_m'], '.1f'), fmt(r['paper_ap'], '.1f')] for r in rows])]
+    failed = [r for r in rows if r.get('failed')]
+    if failed:
+        lines += ['', 'Failed rows (fix the cause and run again: finished rows are not trained '
+                  'again):', *(f'- {r["row"]}: {r["failed"]}' for r in failed)]
     (out_dir / 'ablation.md').write_text('\n'.join(lines) + '\n')
 
     from ..fileio import new_figure, save_figure
     fig, ax = new_figure(figsize=(7, 4.5))
-    ax.scatter([r['params'] / 1e6 for r in rows], [100 * r['AP'] for r in rows], label='measured')
+    measured = [r for r in rows if r.get('AP') is not None]
+    ax.scatter([r['params'] / 1e6 for r in measured], [100 * r['AP'] for r in measured],
+               label='measured')
     paper = [r for r in rows if r['paper_ap'] is not None]
     ax.scatter([r['paper_params_m'] for r in paper], [r['paper_ap'] for r in paper], marker='x',
                label='paper (Table 1)')
-    for r in rows:
+    for r in measured:
         ax.annotate(r['row'].split('-', 1)[0], (r['params'] / 1e6, 100 * r['AP']), fontsize=7)
     ax.set_xlabel('parameters (M)')
     ax.set_ylabel('COCO OKS AP (%)')

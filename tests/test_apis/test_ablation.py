@@ -39,13 +39,20 @@ def test_smoke_ablation_trains_resumes_and_tabulates(tmp_path):
         assert [r['row'] for r in csv.DictReader(f)] == [r['row'] for r in rows]
     assert (tmp_path / 'ablation.png').stat().st_size > 10_000
 
-    # the first row, asked for two epochs, is half finished: it resumes after epoch 1
+    # the first row, asked for two epochs, is half finished: it resumes after epoch 1; the
+    # second row's checkpoint is truncated: that row fails, named, and the first still trains
     longer = smoke_options(epochs=2, **tiny)
     assert row_state(row_config(CONFIGS[0], tmp_path / rows[0]['row'], longer)) == 'resume'
-    again = run_ablation(CONFIGS[:1], work_root=tmp_path, options=longer, latency_size=64,
+    damaged = tmp_path / rows[1]['row'] / 'epoch_1.pth'
+    damaged.write_bytes(damaged.read_bytes()[:5000])
+    again = run_ablation(CONFIGS[:2], work_root=tmp_path, options=longer, latency_size=64,
                          repeats=1)
     logs = ''.join(p.read_text() for p in (tmp_path / rows[0]['row']).glob('2*/2*.log'))
     assert again[0]['found'] == 'resume' and 'resumed epoch: 1' in logs
+    assert 'failed' not in again[0] and again[1]['failed'].startswith(
+        f'{damaged}: the checkpoint this row would resume from is missing, damaged or truncated')
+    md = write_table(again, tmp_path / 'with_failed', 'p', 'cpu').read_text()
+    assert f'| {rows[1]["row"]} (failed) |' in md and f'- {rows[1]["row"]}: {damaged}' in md
     kept = json.loads((tmp_path / rows[0]['row'] / 'test_metrics.json').read_text())
     assert kept['checkpoint'] == 'epoch_2.pth'  # tested again, from the new final checkpoint
     # and then it is done: nothing trained, the metrics read back
@@ -58,3 +65,27 @@ def test_smoke_ablation_trains_resumes_and_tabulates(tmp_path):
                           '--work-root', str(tmp_path), '--latency-size', '64'], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     assert 't1r1-baseline' in out.stdout and "reference's protocol" in out.stdout
+
+
+def test_every_row_and_option_is_checked_before_any_trains(tmp_path):
+    """An unknown baseline, a missing config and --cfg-options typos: one error listing them
+    all, before anything trains (they used to surface after hours, or never)."""
+    from lrfg_mmpose.apis.ablation import check_options, prepare_rows
+    cfg = row_config(CONFIGS[0], tmp_path / 'x')
+    assert check_options(cfg, {'train_cfg.max_epochs': 1, 'model.backbone.frozen_stages': 1},
+                         'c.py') == []  # an existing key, a new optional argument
+    problems = check_options(cfg, {'train_cfgg.max_epochs': 1, 'train_cfg.max_epoch': 2},
+                             'c.py')
+    assert problems == [
+        "--cfg-options train_cfgg.max_epochs: the config has no 'train_cfgg' at the top level; "
+        "did you mean train_cfg?",
+        "--cfg-options train_cfg.max_epoch: the config has no 'max_epoch' at train_cfg; did you "
+        "mean train_cfg.max_epochs?"]
+    with pytest.raises(ValueError) as e:
+        prepare_rows([*CONFIGS[:2], 'yoloxpose_z', str(tmp_path / 'nope.py')], tmp_path,
+                     smoke_options(), {'train_cfg.max_epoch': 2})
+    lines = str(e.value).splitlines()
+    assert lines[0] == 'nothing trained:' and len(lines) == 4
+    assert "did you mean train_cfg.max_epochs?" in lines[1]
+    assert "'yoloxpose_z': not a benchmark model" in lines[2] and 'nope.py' in lines[3]
+    assert not any(tmp_path.iterdir())  # no work dir made
