@@ -35,10 +35,14 @@ train_batch_size_per_gpu = 32
 # SCA layers, GhostConvs and implicit layers start from scratch). From scratch instead:
 # --cfg-options load_from=None, or the 300-epoch config.
 load_from = 'checkpoints/yolov5s6_person_lrfg.pth'
+# Before any data is built, check that load_from, the data and annotation files are there: a
+# missing one is one line with the fix (lrfg_mmpose.engine.run_checks)
+run_checks = True
 
 # runtime: the reference's train.py (lrfg_mmpose.engine: YOLOv5OptimWrapperConstructor,
 # YOLOv5OptimWrapper, YOLOv5ParamSchedulerHook, YOLOv5EMAHook)
-train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
+# the reference validates the EMA model after every epoch (train.py, test.test) and keeps the best
+train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
 # The loss is summed over the batch (x batch size, as the reference) and weight decay scaled to
 # the total batch: never rescale the lr on top (mim train ... --auto-scale-lr would).
 auto_scale_lr = dict(enable=False, base_batch_size=64)
@@ -53,14 +57,22 @@ default_hooks = dict(
     param_scheduler=dict(type='YOLOv5ParamSchedulerHook', lr_factor=0.2, warmup_epochs=3,
                          warmup_min_iters=1000, warmup_bias_lr=0.1, warmup_momentum=0.8,
                          nominal_batch_size=64),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_best='coco/AP',
-                    rule='greater'))
+    # the reference's last.pt (every epoch) and best.pt: the epoch of the highest fitness (0.1 box
+    # AP .5 + 0.9 box AP, CocoFitnessMetric), a tie replacing the earlier epoch
+    checkpoint=dict(type='YOLOv5CheckpointHook', interval=1, max_keep_ckpts=1,
+                    save_best='coco/fitness', rule='greater_or_equal'))
 custom_hooks = [
     # the reference's ModelEMA: decay 0.9999 x (1 - exp(-updates / 2000)), after each step
     dict(type='YOLOv5EMAHook', decay=0.9999, tau=2000, update_buffers=True, strict_load=False,
          priority=49),
-    # stop at the first NaN/inf loss (iteration, terms, image ids); never save NaN weights
-    dict(type='NaNGuardHook'),
+    # stop at the first NaN/inf loss (iteration, terms, image ids); never save NaN weights.
+    # Under --amp the GradScaler skips such a step (as the reference's): stop after 20 in a row
+    dict(type='NaNGuardHook', max_amp_skips=20),
+    # in-training validation as the reference's: NMS at IoU 0.6 (test.py's default, which
+    # train.py uses); mim test keeps test_cfg's 0.65 (its README's test command, Table 1)
+    dict(type='ValTestCfgHook', nms_thr=0.6),
+    # every process validates with rank 0's BN statistics, as the reference (rank 0 only)
+    dict(type='BroadcastBuffersHook'),
     # random generators' states in checkpoints: a resumed run continues the same augmentation
     dict(type='RNGStateHook'),
     # warn at the start when the anchors match fewer than 98 % of the training people
@@ -68,6 +80,10 @@ custom_hooks = [
     # refuse, before the first step, datasets whose keypoint set is not the head's
     dict(type='KeypointSetCheckHook'),
 ]
+
+# the reference's DDP: PyTorch's default broadcast_buffers=True (MMEngine's default is False)
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', broadcast_buffers=True,
+                         find_unused_parameters=False)
 
 # model
 model = dict(
@@ -186,8 +202,9 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
+# MMPose's CocoMetric (keypoint AP, coco/AP) + the reference's fitness of the boxes (coco/fitness)
 val_evaluator = dict(
-    type='CocoMetric',
+    type='CocoFitnessMetric',
     ann_file=data_root + 'coco/annotations/person_keypoints_val2017.json',
     score_mode='bbox',
     nms_mode='none')

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import torch
 
-from lrfg_mmpose.apis.gpu_check import mim_test_check, predict_check, train_check
+from lrfg_mmpose.apis.gpu_check import (amp_overflow_check, mim_test_check, predict_check,
+                                        train_check)
 from lrfg_mmpose.cli import positive_int
 
 
@@ -53,6 +54,8 @@ def main():
                 train.append(dict(model=name, amp=True, size=size, skipped='AMP needs CUDA'))
                 continue
             train.append(train_check(name, args.device, size, args.batch_size, args.iters, amp))
+    overflow = amp_overflow_check(args.config, args.device, args.size, args.batch_size) \
+        if cuda else dict(skipped='AMP needs CUDA')
     predict = predict_check(args.config, args.device, args.size, work_dir / 'predict')
     test = mim_test_check(args.config, args.size, work_dir / 'test',
                           2 if args.smoke else None)
@@ -79,12 +82,21 @@ def main():
               f"mim test (MMEngine's test loop, CocoMetric): {test['images']} val images on "
               f"{test['on_device']}, AP {test['ap']:.3f} (random weights), "
               f"{test['seconds']:.1f} s"]
+    if 'skipped' in overflow:
+        lines.append(f"AMP overflow: {overflow['skipped']}")
+    else:
+        lines.append(f"AMP overflow (inf injected into loss_kpt once): step skipped "
+                     f"{'yes' if overflow['step_skipped'] else 'NO'}, scale "
+                     f"{overflow['scale_before']:g} -> {overflow['scale_after']:g}, counted "
+                     f"{overflow['counted']} by NaNGuardHook without stopping, trained after "
+                     f"{'yes' if overflow['trained_after'] else 'NO'}")
     print('\n'.join(lines))
     out = Path(args.json) if args.json else work_dir / 'gpu_check.json'
-    out.write_text(json.dumps(dict(device=device, train=train, predict=predict, test=test),
-                              indent=2))
+    out.write_text(json.dumps(dict(device=device, train=train, predict=predict, test=test,
+                                   amp_overflow=overflow), indent=2))
     print(f'written: {out}')
-    if not all(r.get('finite', True) for r in train):
+    if not all(r.get('finite', True) for r in train) or not overflow.get(
+            'step_skipped', True) or not overflow.get('trained_after', True):
         sys.exit(1)
 
 

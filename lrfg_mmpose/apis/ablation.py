@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from ..engine.run_checks import run_problems
 from .benchmark import (ABLATION, MODEL_CONFIGS, build_model, gmacs, interleaved_times, median_ms,
                         model_config)
 from .pipeline_benchmark import DATA, resized_pipeline
@@ -108,8 +109,10 @@ def check_options(cfg, options: dict, config: str) -> List[str]:
 def prepare_rows(configs: Sequence[str], work_root: Path, options: Optional[dict] = None,
                  user_options: Optional[dict] = None) -> List[tuple]:
     """``(config, row name, row config)`` of every row, all built before any trains: a missing
-    config, an unknown baseline name or a bad ``user_options`` key (:func:`check_options`) raises
-    one ValueError listing every problem, a line each (with the rows it concerns)."""
+    config, an unknown baseline name, a bad ``user_options`` key (:func:`check_options`) or a
+    file the row's run would not find (``load_from``, data, annotations:
+    :func:`~lrfg_mmpose.engine.run_checks.run_problems`) raises one ValueError listing every
+    problem, a line each (with the rows it concerns)."""
     rows, problems = [], {}  # problem -> rows
     for config in configs:
         try:
@@ -117,7 +120,10 @@ def prepare_rows(configs: Sequence[str], work_root: Path, options: Optional[dict
             for problem in check_options(base, user_options or {}, config):
                 problems.setdefault(problem, []).append(row_name(config))
             name = row_name(config)
-            rows.append((config, name, row_config(config, Path(work_root) / name, options)))
+            cfg = row_config(config, Path(work_root) / name, options)
+            for problem in run_problems(cfg):  # load_from, data and annotation files
+                problems.setdefault(problem, []).append(name)
+            rows.append((config, name, cfg))
         except Exception as e:  # noqa: BLE001  (a config file can fail in many ways)
             problems.setdefault(f'{config}: {one_line(e)}', [])
     if problems:

@@ -10,6 +10,9 @@
 - ``predict``: the model's ``test_step`` (decoding, torchvision NMS) on val images.
 - ``mim test``: MMEngine's test loop (what ``mim test`` runs) with the config's val pipeline
   and ``CocoMetric`` on the embedded val images (random weights: the AP is not the point).
+- ``amp overflow``: an inf injected into one loss term under the AMP wrapper: the GradScaler
+  skips that step, ``NaNGuardHook`` counts it without stopping, the next step trains
+  (:func:`amp_overflow_check`).
 """
 import copy
 import math
@@ -37,9 +40,9 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def train_check(name: str, device: str, size: int, batch_size: int, iters: int,
-                amp: bool) -> dict:
-    """Train ``iters`` iterations of entry ``name`` (after one warm-up) on one fixed batch."""
+def _training(name: str, device: str, size: int, batch_size: int, amp: bool) -> tuple:
+    """Entry ``name``'s model (train mode), its optimizer wrapper (AMP as ``mim train --amp``
+    sets it) and one fixed batch made by its own training pipeline."""
     from mmengine.dataset import pseudo_collate
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
@@ -51,6 +54,13 @@ def train_check(name: str, device: str, size: int, batch_size: int, iters: int,
         batch = pseudo_collate([ds[i % len(ds)] for i in range(batch_size)])
         model = build_model(name, device).train()
         wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+    return model, wrapper, batch
+
+
+def train_check(name: str, device: str, size: int, batch_size: int, iters: int,
+                amp: bool) -> dict:
+    """Train ``iters`` iterations of entry ``name`` (after one warm-up) on one fixed batch."""
+    model, wrapper, batch = _training(name, device, size, batch_size, amp)
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
     losses: List[Dict[str, float]] = []
@@ -121,3 +131,51 @@ def mim_test_check(name: str, size: int, work_dir: Path, num_images: Optional[in
     return dict(model=name, images=len(runner.test_dataloader.dataset),
                 seconds=time.perf_counter() - start,
                 ap=metrics.get('coco/AP'), on_device=str(next(runner.model.parameters()).device))
+
+
+def amp_overflow_check(name: str, device: str, size: int, batch_size: int) -> dict:
+    """Under ``mim train --amp``'s wrapper, an inf injected into one loss term: the GradScaler
+    skips that step (weights unchanged, scale lowered), ``NaNGuardHook`` counts it without
+    stopping the run, and the next step trains (as the reference's AMP runs go on)."""
+    import types
+
+    from mmengine.logging import MMLogger
+
+    from ..engine import NaNGuardHook
+    model, wrapper, batch = _training(name, device, size, batch_size, amp=True)
+    loss, inject = model.head.loss, {'on': False}
+
+    def poisoned(*args, **kwargs):
+        losses = loss(*args, **kwargs)
+        if inject['on']:
+            losses['loss_kpt'] = losses['loss_kpt'] * float('inf')
+        return losses
+    model.head.loss = poisoned
+    guard = NaNGuardHook(max_amp_skips=3)
+    runner = types.SimpleNamespace(model=model, optim_wrapper=wrapper, iter=0, epoch=0,
+                                   logger=MMLogger.get_current_instance(),
+                                   message_hub=types.SimpleNamespace(get_info=lambda key: None))
+
+    def step() -> Dict[str, float]:
+        log = model.train_step(batch, wrapper)
+        guard.after_train_iter(runner, runner.iter, batch, log)
+        runner.iter += 1
+        return {k: float(v) for k, v in log.items()}
+
+    def weights():
+        return [p.detach().clone() for p in model.parameters()]
+
+    step()  # warm-up: the scaler settles its first scale
+    before, scale_before = weights(), float(wrapper.loss_scaler.get_scale())
+    inject['on'] = True
+    poisoned_log = step()
+    inject['on'] = False
+    after, scale_after = weights(), float(wrapper.loss_scaler.get_scale())
+    step()
+    trained = weights()
+    return dict(model=name, size=size, batch_size=batch_size,
+                poisoned_loss=poisoned_log.get('loss_kpt'),
+                step_skipped=all(torch.equal(a, b) for a, b in zip(before, after)),
+                scale_before=scale_before, scale_after=scale_after,
+                counted=guard.amp_skips_total,
+                trained_after=any(not torch.equal(a, b) for a, b in zip(after, trained)))

@@ -1,5 +1,6 @@
 """Two CPU processes (gloo, MMEngine's pytorch launcher) train as one with the same global
-batch.
+batch, with the paper config's DDP (``broadcast_buffers=True``, as the reference's), and
+validate with rank 0's BatchNorm statistics on every rank (``BroadcastBuffersHook``).
 
 Each process trains on 2 images a batch; the one-process run on 4 a batch (the same two, each
 twice). Every per-process statistic then equals the global one: BatchNorm's batch statistics
@@ -74,3 +75,9 @@ class TestDistributedEqualsOneProcess(unittest.TestCase):
         # per-process element count: statistics only, not used by training)
         means = [k for k in one if k.endswith('running_mean')]
         self.assertLess(max((ddp['state'][k] - one[k]).abs().max().item() for k in means), 1e-10)
+        # validation with rank 0's BN statistics on every rank (the reference validates on rank
+        # 0 alone): rank 1's own statistics (moved by 1) are there after the EMA swap, and
+        # BroadcastBuffersHook replaces them before the first val batch
+        self.assertTrue(ddp['broadcast_buffers'])  # the paper config's DDP, as the reference's
+        self.assertGreaterEqual(ddp['spread_after_swap'], 1.0)
+        self.assertEqual(ddp['spread_validated'], 0.0)

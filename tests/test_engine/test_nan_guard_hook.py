@@ -103,3 +103,50 @@ def test_finite_losses_pass():
     with pytest.raises(NonFiniteLossError, match=r'loss_kpt=inf'):
         hook.after_train_iter(mock.MagicMock(iter=0, epoch=0), 0, None,
                               dict(loss=torch.tensor(1.0), loss_kpt=torch.tensor(float('inf'))))
+
+
+class _Logger:
+    def __init__(self):
+        self.lines = []
+
+    def warning(self, line):
+        self.lines.append(line)
+
+
+class _AmpRunner:
+    """What NaNGuardHook reads of a runner, with an optimizer wrapper that scales the loss (as
+    MMEngine's AmpOptimWrapper: its GradScaler has skipped the step)."""
+
+    def __init__(self, scaler=True):
+        self.model = torch.nn.Linear(2, 2)
+        from mmengine.optim import AmpOptimWrapper, OptimWrapper
+        # the wrapper's class is what the hook reads (building an AmpOptimWrapper needs CUDA)
+        self.optim_wrapper = object.__new__(AmpOptimWrapper if scaler else OptimWrapper)
+        self.logger = _Logger()
+        self.iter, self.epoch = 0, 0
+        self.message_hub = type('H', (), {'get_info': staticmethod(lambda key: None)})()
+
+
+def test_under_amp_a_non_finite_loss_is_skipped_and_counted_until_too_many_in_a_row():
+    hook, runner = NaNGuardHook(max_amp_skips=3), _AmpRunner()
+    inf = dict(loss_kpt=torch.tensor(float('inf')), loss_bbox=torch.tensor(0.5))
+    ok = dict(loss_kpt=torch.tensor(1.0), loss_bbox=torch.tensor(0.5))
+    for outputs in (inf, inf, ok, inf, inf):  # never 3 in a row: training goes on
+        hook.after_train_iter(runner, 0, None, outputs)
+        runner.iter += 1
+    assert hook.amp_skips == 2 and hook.amp_skips_total == 4 and len(runner.logger.lines) == 4
+    assert 'the GradScaler skipped this step (2 in a row, 4 in all' in runner.logger.lines[-1]
+    assert 'loss_kpt=inf' in runner.logger.lines[0]
+    with pytest.raises(NonFiniteLossError, match='3 non-finite losses in a row under mixed'):
+        hook.after_train_iter(runner, 0, None, inf)
+    # a weight that is no longer finite stops at once
+    hook, runner = NaNGuardHook(max_amp_skips=3), _AmpRunner()
+    with torch.no_grad():
+        runner.model.weight[0, 0] = float('nan')
+    with pytest.raises(NonFiniteLossError, match='non-finite weights .* 1 parameters'):
+        hook.after_train_iter(runner, 0, None, inf)
+    # without a loss scaler (no AMP) the first non-finite loss stops, as before
+    with pytest.raises(NonFiniteLossError, match='non-finite loss at iteration 1'):
+        NaNGuardHook().after_train_iter(_AmpRunner(scaler=False), 0, None, inf)
+    with pytest.raises(ValueError, match='max_amp_skips=0'):
+        NaNGuardHook(max_amp_skips=0)

@@ -71,9 +71,10 @@ def converted_reference(work_dir: Path, lr_scale: float = 1.0):
 def reference_runner(work_dir: Path, samples: list, batch_size: int, max_epochs: int,
                      launcher: str = 'none', hooks=(), dtype=torch.float64,
                      lr_scale: float = 1.0, cfg_changes=None):
-    """An MMEngine Runner with the paper config's optimizer wrapper, schedule hook and EMA,
-    loading the converted reference checkpoint, on ``samples`` in order; the model in
-    ``dtype`` (its data preprocessor then gives inputs of that type too)."""
+    """An MMEngine Runner with the paper config's optimizer wrapper, schedule hook, EMA and
+    model wrapper (DDP with ``broadcast_buffers=True``), loading the converted reference
+    checkpoint, on ``samples`` in order; the model in ``dtype`` (its data preprocessor then
+    gives inputs of that type too)."""
     from mmengine.runner import Runner
 
     from lrfg_mmpose.utils import build_pose_model
@@ -88,8 +89,9 @@ def reference_runner(work_dir: Path, samples: list, batch_size: int, max_epochs:
                         sampler=DefaultSampler(samples, shuffle=False))
     ema = [h for h in cfg.custom_hooks if h['type'].endswith('EMAHook')]
     default_hooks = copy.deepcopy(cfg.default_hooks)
-    default_hooks.update(checkpoint=dict(type='CheckpointHook', interval=10**6),
-                         logger=dict(type='LoggerHook', interval=10**6))
+    # replaced, not merged (ConfigDict.update merges nested dicts)
+    default_hooks['checkpoint'] = dict(type='CheckpointHook', interval=10**6)
+    default_hooks['logger'] = dict(type='LoggerHook', interval=10**6)
     return Runner(
         model=model, work_dir=str(work_dir), train_dataloader=loader,
         train_cfg=dict(by_epoch=True, max_epochs=max_epochs), optim_wrapper=cfg.optim_wrapper,
@@ -97,7 +99,7 @@ def reference_runner(work_dir: Path, samples: list, batch_size: int, max_epochs:
         custom_hooks=ema + [dict(type='NaNGuardHook')] + list(hooks), load_from=str(ckpt),
         default_scope='mmpose', launcher=launcher,
         env_cfg=dict(dist_cfg=dict(backend='gloo')), log_level='WARNING',
-        cfg=dict(custom_imports=cfg.custom_imports))
+        cfg=dict(custom_imports=cfg.custom_imports, model_wrapper_cfg=cfg.model_wrapper_cfg))
 
 
 def flat_probe(value: torch.Tensor) -> np.ndarray:
@@ -153,9 +155,42 @@ def ddp_worker(rank: int, world_size: int, port: int, out_dir: str, max_epochs: 
     ref = dict(np.load(FIXTURE / 'train_steps.npz'))
     samples = duplicated_batches(ref, 2, world_size)
     runner = reference_runner(Path(out_dir), samples, batch_size=2, max_epochs=max_epochs,
-                              launcher='pytorch', lr_scale=lr_scale)
+                              launcher='pytorch', lr_scale=lr_scale,
+                              hooks=[dict(type='BroadcastBuffersHook')])
     runner.train()
+    model = runner.model.module
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    validated = buffers_validated_with(runner, model, rank, world_size)
     if rank == 0:
-        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
-        torch.save(dict(state=model.state_dict(), iters=runner.iter,
-                        world_size=runner.world_size), Path(out_dir) / 'ddp.pth')
+        torch.save(dict(state=state, iters=runner.iter, world_size=runner.world_size,
+                        broadcast_buffers=runner.model.broadcast_buffers, **validated),
+                   Path(out_dir) / 'ddp.pth')
+
+
+def buffers_validated_with(runner, model, rank: int, world_size: int) -> dict:
+    """Give rank 1 other BatchNorm statistics (its model's and its EMA's, as its own images
+    would), run the hooks that start a validation epoch (the EMA swap, then
+    BroadcastBuffersHook) and return the largest difference between the ranks' buffers just
+    after the EMA swap and after the broadcast, i.e. in the model each rank validates."""
+    import torch.distributed as dist
+
+    from lrfg_mmpose.engine import YOLOv5EMAHook
+    ema = next(h for h in runner.hooks if isinstance(h, YOLOv5EMAHook))
+    if rank == 1:
+        for b in [*model.buffers(), *ema.ema_model.module.buffers()]:
+            if b.is_floating_point():
+                b.add_(1.0)
+
+    def spread() -> float:
+        flat = torch.cat([b.double().flatten() for b in model.buffers()])
+        every = [torch.zeros_like(flat) for _ in range(world_size)]
+        dist.all_gather(every, flat)
+        return max((e - every[0]).abs().max().item() for e in every)
+
+    ema._swap_ema_parameters()  # what YOLOv5EMAHook.before_val_epoch does first
+    swapped = spread()
+    ema._swap_ema_parameters()
+    runner.call_hook('before_val_epoch')  # the EMA swap, then BroadcastBuffersHook
+    validated = spread()
+    ema.after_val_epoch(runner)
+    return dict(spread_after_swap=swapped, spread_validated=validated)

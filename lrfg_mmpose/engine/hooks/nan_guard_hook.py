@@ -5,6 +5,14 @@ MMEngine logs a NaN loss and trains on: the optimiser step turns every weight in
 next checkpoints hold nothing of use. mmdet's ``CheckInvalidLossHook`` asserts on the total loss
 every 50 iterations, so a checkpoint can be written in between, and its message names neither
 the iteration's loss terms nor the images.
+
+Mixed precision (``mim train ... --amp``, ``AmpOptimWrapper``) is another matter: there the
+GradScaler skips any step whose gradients hold NaN or inf (and lowers its scale), and training
+goes on, as in the reference's CUDA runs. Under AMP a non-finite loss is therefore counted and
+logged with the batch's image ids, the step having been skipped by the scaler, and the run
+stops only after ``max_amp_skips`` such iterations in a row (the scale would be down by
+``2 ** max_amp_skips``: something other than an overflow) or when a weight has become
+non-finite.
 """
 from typing import Optional
 
@@ -15,6 +23,14 @@ from mmpose.registry import HOOKS
 
 class NonFiniteLossError(FloatingPointError):
     """A loss term or a weight to be saved is NaN or inf."""
+
+
+def _uses_loss_scaler(runner) -> bool:
+    """Whether the run's optimizer wrapper scales the loss (MMEngine's ``AmpOptimWrapper`` and
+    its subclasses, ``YOLOv5AmpOptimWrapper``), so that a non-finite gradient makes the
+    GradScaler skip the step."""
+    from mmengine.optim import AmpOptimWrapper
+    return isinstance(getattr(runner, 'optim_wrapper', None), AmpOptimWrapper)
 
 
 def _fmt(value) -> str:
@@ -31,11 +47,20 @@ class NaNGuardHook(Hook):
 
     Its priority (``'VERY_HIGH'``) puts it before ``EMAHook`` and ``CheckpointHook``, so the EMA
     model is not updated with the step and no checkpoint of the iteration is written.
+
+    Args:
+        max_amp_skips (int): Under mixed precision, non-finite iterations in a row (each step
+            skipped by the GradScaler) after which the run stops. Defaults to 20.
     """
 
     priority = 'VERY_HIGH'
 
-    def __init__(self):
+    def __init__(self, max_amp_skips: int = 20):
+        if max_amp_skips < 1:
+            raise ValueError(f'NaNGuardHook(max_amp_skips={max_amp_skips}): give at least 1')
+        self.max_amp_skips = max_amp_skips
+        self.amp_skips = 0  # in a row
+        self.amp_skips_total = 0
         self._last_saved: Optional[str] = None  # the last checkpoint whose weights passed
 
     def after_train_iter(self, runner, batch_idx: int, data_batch: Optional[dict] = None,
@@ -44,17 +69,44 @@ class NaNGuardHook(Hook):
             return
         finite = [bool(torch.isfinite(torch.as_tensor(v)).all()) for v in outputs.values()]
         if all(finite):
+            self.amp_skips = 0
             return
         terms = ', '.join(f'{k}={_fmt(v)}' for k, v in outputs.items())
         samples = (data_batch or {}).get('data_samples') or []
         ids = [s.metainfo.get('img_id') for s in samples]
         files = [s.metainfo.get('img_path') for s in samples]
+        where = (f'iteration {runner.iter + 1} (epoch {runner.epoch + 1}, batch {batch_idx + 1}): '
+                 f'{terms}; batch image ids {ids}')
+        if _uses_loss_scaler(runner):
+            self._amp_skip(runner, where)
+            return
         raise NonFiniteLossError(
-            f'non-finite loss at iteration {runner.iter + 1} (epoch {runner.epoch + 1}, batch '
-            f'{batch_idx + 1}): {terms}; batch image ids {ids} (files {files}). Training is '
+            f'non-finite loss at {where} (files {files}). Training is '
             f'stopped before this step\'s weights reach a checkpoint; {self._last(runner)}. '
             f'Look at these images\' annotations, or lower the learning rate or clip gradients '
             f'(optim_wrapper.clip_grad=dict(max_norm=10.0)) and resume.')
+
+    def _amp_skip(self, runner, where: str) -> None:
+        """A non-finite loss under mixed precision: the GradScaler skipped the step; stop only
+        after too many in a row or when a weight is no longer finite."""
+        self.amp_skips += 1
+        self.amp_skips_total += 1
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        bad = [n for n, p in model.named_parameters() if not torch.isfinite(p).all()]
+        if bad:
+            raise NonFiniteLossError(
+                f'non-finite weights after the non-finite loss at {where}: {len(bad)} parameters '
+                f'(first: {", ".join(bad[:3])}); {self._last(runner)}.')
+        if self.amp_skips >= self.max_amp_skips:
+            raise NonFiniteLossError(
+                f'{self.amp_skips} non-finite losses in a row under mixed precision (the last at '
+                f'{where}): more than a GradScaler overflow; {self._last(runner)}. Look at '
+                f'these images, lower the learning rate, or train without --amp to find the '
+                f'first bad iteration.')
+        runner.logger.warning(
+            f'non-finite loss under mixed precision at {where}: the GradScaler skipped this '
+            f'step ({self.amp_skips} in a row, {self.amp_skips_total} in all; the run stops at '
+            f'{self.max_amp_skips} in a row)')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         bad = [name for name, t in checkpoint.get('state_dict', {}).items()
