@@ -79,3 +79,69 @@ class TestDropIn(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+TOPDOWN_SIZE = (192, 256)  # w, h: RTMPose-s's crops
+
+
+class TestTopDownDropIn(unittest.TestCase):
+    """SCADK-Net and SCA under MMPose's top-down RTMPose-s (SimCC head), through MMPose's own
+    ``TopdownPoseEstimator`` on person crops of the embedded images (MMPose's top-down data
+    path: one sample per person, ``GetBBoxCenterScale``, ``TopdownAffine`` to 256x192, SimCC
+    targets). A few steps on one batch of 8 crops: the loss falls."""
+
+    @classmethod
+    def setUpClass(cls):
+        init_default_scope('mmpose')
+        cls.tmp = tempfile.TemporaryDirectory()
+        ann = coco_subset('train2017', 4, Path(cls.tmp.name))
+        base = Config.fromfile(str(ROOT / 'configs' / 'dropin' /
+                                   'rtmpose-s_scadknet-fgcspp_8xb256-420e_coco-256x192.py'))
+        pipeline = [dict(type='LoadImage'), dict(type='GetBBoxCenterScale'),
+                    dict(type='TopdownAffine', input_size=TOPDOWN_SIZE),
+                    dict(type='GenerateTarget', encoder=base.codec), dict(type='PackPoseInputs')]
+        ds = DATASETS.build(dict(type='CocoDataset', data_root='', data_mode='topdown',
+                                 ann_file=str(ann), pipeline=pipeline,
+                                 data_prefix=dict(img=str(DATA / 'train2017') + '/')))
+        cls.num_crops = len(ds)
+        cls.batch = pseudo_collate([ds[i % len(ds)] for i in range(8)])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def train_steps(self, name, steps=5):
+        cfg = Config.fromfile(str(ROOT / 'configs' / 'dropin' / name))
+        self.assertEqual(cfg.model.type, 'TopdownPoseEstimator')
+        self.assertEqual(tuple(cfg.codec.input_size), TOPDOWN_SIZE)
+        model_cfg = copy.deepcopy(cfg.model)
+        model_cfg.backbone.pop('init_cfg', None)  # MMPose's pretrained-weight URL: no network
+        if model_cfg.backbone.get('norm_cfg', {}).get('type') == 'SyncBN':
+            model_cfg.backbone.norm_cfg = dict(type='BN')  # one CPU process
+        torch.manual_seed(0)
+        model = MODELS.build(model_cfg)
+        model.init_weights()
+        optim = build_optim_wrapper(model, dict(optimizer=dict(type='AdamW', lr=1e-3)))
+        losses = [model.train_step(self.batch, optim)['loss'].item() for _ in range(steps)]
+        print(f'\n{name}: loss over {steps} steps ' + ' '.join(f'{v:.3f}' for v in losses))
+        self.assertTrue(all(torch.isfinite(torch.tensor(losses))), losses)
+        self.assertLess(losses[-1], losses[0])
+        return model, losses
+
+    def test_rtmpose_with_scadknet(self):
+        self.assertGreaterEqual(self.num_crops, 4)
+        model, _ = self.train_steps('rtmpose-s_scadknet-fgcspp_8xb256-420e_coco-256x192.py')
+        self.assertIsInstance(model.backbone.stage4[1], FGCSPP)
+        self.assertIsInstance(model.backbone.stage4[2], SCAC3)
+        self.assertEqual(model.head.final_layer.in_channels, 512)
+
+    def test_rtmpose_cspnext_with_sca(self):
+        from mmdet.models.layers import CSPLayer
+
+        from lrfg_mmpose.models.layers import CoordAttention
+        model, _ = self.train_steps('rtmpose-s_cspnext-sca_8xb256-420e_coco-256x192.py')
+        for i, expected in ((2, False), (3, True), (4, True)):
+            layers = [m for m in getattr(model.backbone, f'stage{i}') if isinstance(m, CSPLayer)]
+            self.assertTrue(layers)
+            self.assertTrue(all(isinstance(m.attention, CoordAttention) == expected
+                                for m in layers), i)
