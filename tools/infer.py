@@ -10,6 +10,21 @@ image/frame (MMPose's format: keypoints, keypoint_scores, bbox, bbox_score per p
     python tools/infer.py images/ --backend onnxruntime --model work_dirs/export/epoch_300.onnx
     python tools/infer.py clip.mp4 --backend openvino --model work_dirs/export/epoch_300.xml
     python tools/infer.py clip.mp4 --checkpoint best.pth --track    # stable IDs, smoothed
+    python tools/infer.py 0 --backend openvino --model m.xml --track --show       # webcam 0
+    python tools/infer.py rtsp://camera/stream --backend onnxruntime --model m.onnx  # or http(s)://
+    python tools/infer.py 4k_frames/ --backend openvino --model m.xml --tiles   # small, far people
+
+``--tiles`` cuts each image into tiles of the model's input size (overlapping by
+``--tile-overlap``), runs the model on each and on the whole image, and merges the people: a
+person across a tile edge is taken from the tile that holds them whole
+(:class:`lrfg_mmpose.deploy.TiledPredictor`).
+
+A live source (a webcam index, an RTSP or HTTP(S) stream: MJPEG or video) is read in its own
+thread that keeps only the newest frame: frames the model is too slow for are skipped and
+counted, so the output stays current; the picture video plays at the source's timing with the
+processed frames a second, the latency and the frames skipped drawn on it; ``--show`` opens a
+window where a display exists (q or Esc stops). A source that stops is reopened
+``--reconnects`` times, then the run ends with one line, everything done written.
 
 ``--track`` follows people through a video (or a folder of frames, in name order) with
 :class:`lrfg_mmpose.deploy.PoseTracker` (ByteTrack's two rounds: people above ``--score-thr``,
@@ -43,7 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('inputs', help='image, folder of images, or video')
+    parser.add_argument('inputs', help='image, folder of images, video, webcam index (0) or '
+                        'stream URL (rtsp://, http(s)://)')
     parser.add_argument('--backend', choices=list(BACKENDS), default='pytorch',
                         help='; '.join(f'{k}: {v}' for k, v in BACKENDS.items()))
     parser.add_argument('--config', default=str(ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'),
@@ -64,6 +80,15 @@ def main():
                         'letterboxed to its aspect ratio, sides padded to multiples of 64 only '
                         '(faster on non-square images; exported models need --dynamic-size)')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    parser.add_argument('--tiles', action='store_true', help='tiled inference: tiles of the '
+                        'model\'s input size and the whole image, people merged (small people in '
+                        'large frames)')
+    parser.add_argument('--tile-overlap', type=unit_float, default=0.25,
+                        help='with --tiles: overlap of neighbouring tiles, a fraction of a tile')
+    parser.add_argument('--show', action='store_true', help='live sources: show the pictures '
+                        'in a window (where a display exists)')
+    parser.add_argument('--reconnects', type=non_negative_int, default=3,
+                        help='live sources: times a source that stops is reopened')
     track = parser.add_argument_group('tracking (--track)')
     track.add_argument('--track', action='store_true', help='stable person IDs across frames '
                        'and smoothed keypoints')
@@ -82,6 +107,8 @@ def main():
     args = parser.parse_args()
     if args.backend == 'pytorch' and not args.checkpoint:
         parser.error('--checkpoint is required with the pytorch backend')
+    if args.tiles and args.rect:
+        parser.error('--tiles and --rect: tiles are the model\'s input size; give one of them')
     if args.backend != 'pytorch' and not args.model:
         parser.error(f'--model (an exported model) is required with --backend {args.backend}')
     stop_on_sigterm()  # kill stops as Ctrl-C does: the video closed, predictions kept
@@ -97,14 +124,16 @@ def main():
         predictor = open_predictor(
             args.backend, args.checkpoint if args.backend == 'pytorch' else args.model,
             args.config, device=args.device, threads=args.threads, precision=args.precision,
-            score_thr=tracker.low_thr if tracker else args.score_thr, rect=args.rect)
+            score_thr=tracker.low_thr if tracker else args.score_thr, rect=args.rect,
+            tiles=args.tile_overlap if args.tiles else None)
         quantization = getattr(getattr(predictor, 'sidecar', None), 'quantization', None)
         if quantization and not quantization.get('ok', True):
             print(f'warning: {args.model}: its INT8 export measured a large loss against the '
                   f'float model (the sidecar\'s quantization entry); export with --int8-max-drop '
                   f'or deploy the float model')
         report = run_on_media(predictor, media, args.out_dir, args.kpt_thr,
-                              not args.no_progress, tracker=tracker)
+                              not args.no_progress, tracker=tracker, show=args.show,
+                              reconnects=args.reconnects)
     except (FileNotFoundError, ValueError) as e:  # BadImageError and CheckpointError included
         sys.exit(f'error: {e}')
     except KeyboardInterrupt:  # before the media loop started: nothing written yet

@@ -49,6 +49,10 @@ class TorchPredictor:
                 self.model.dataset_meta = meta['dataset_meta']
         self.score_thr = float(self.model.test_cfg.get('score_thr', 0.001))  # the head's default
         self.keypoints = keypoint_meta(self.model.dataset_meta)
+        resize = next((s for s in cfg.test_dataloader.dataset.pipeline
+                       if s['type'] in ('BottomupLetterbox', 'BottomupResize')), {})
+        size = resize.get('input_size')
+        self.input_size = (int(size[0]), int(size[-1])) if size else None  # (W, H)
 
     def predict_batch(self, images: Sequence[np.ndarray]) -> List[People]:
         """The people of each BGR image (one image at a time through MMPose's test pipeline)."""

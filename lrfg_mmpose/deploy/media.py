@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from ..fileio import BadImageError, read_image
 from ..structures import People, PosePredictor
+from .live import is_live, run_live
 from .visualize import draw_people
 
 IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'}
@@ -52,6 +53,8 @@ class MediaReport:
     ignored: List[str] = field(default_factory=list)  # files of a folder without image suffixes
     interrupted: bool = False  # stopped by Ctrl-C / SIGTERM; what was done is written
     track_restarts: int = 0  # tracks restarted because the frame size changed
+    frames_dropped: int = 0  # live: frames a newer one replaced before the model took them
+    stream_ended: Optional[str] = None  # live: why the source stopped
 
     @property
     def ok(self) -> bool:
@@ -74,6 +77,11 @@ class MediaReport:
             suffixes = sorted({Path(p).suffix or '(none)' for p in self.ignored})
             lines.append(f'{len(self.ignored)} other files of the folder not read (suffixes '
                          f'{", ".join(suffixes)}; images are {", ".join(sorted(IMAGE_SUFFIXES))})')
+        if self.stream_ended:
+            lines.append(f'stream ended: {self.stream_ended}; everything done is written')
+        if self.frames_dropped:
+            lines.append(f'live: {self.frames_dropped} frames skipped to stay current (the model '
+                         f'was slower than the source)')
         if self.frames_done or self.frames_skipped or self.frames_missing:
             line = f'video frames: {self.frames_done} done, {self.frames_skipped} unreadable ' \
                    f'skipped'
@@ -121,10 +129,12 @@ def image_paths(inputs: Union[str, Path, Sequence]) -> List[Path]:
 
 @dataclass
 class Media:
-    """What to run on, opened once (:func:`open_media`): a ``video``, or image ``paths``; a
-    single image is already decoded in ``image``, so it is read once only."""
+    """What to run on, opened once (:func:`open_media`): a ``video``, a ``live`` source (webcam
+    index or stream URL, :mod:`.live`), or image ``paths``; a single image is already decoded
+    in ``image``, so it is read once only."""
     paths: List[Path] = field(default_factory=list)
     video: Optional[Path] = None
+    live: Optional[str] = None
     image: Optional[np.ndarray] = None
     ignored: List[str] = field(default_factory=list)  # files of a folder without image suffixes
 
@@ -136,6 +146,8 @@ def open_media(inputs) -> Media:
     and lists are checked file by file as they run."""
     if isinstance(inputs, Media):
         return inputs
+    if is_live(inputs) and not Path(str(inputs)).exists():  # a folder named 0 stays a folder
+        return Media(live=str(inputs))  # opened by the media loop, read in its own thread
     if not isinstance(inputs, (str, Path)):
         return Media(paths=image_paths(inputs))
     path = Path(inputs)
@@ -161,14 +173,16 @@ def _open_video(video: Path) -> cv2.VideoCapture:
 
 
 def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3,
-                 progress: bool = True, tracker=None) -> MediaReport:
+                 progress: bool = True, tracker=None, show: bool = False,
+                 reconnects: int = 3) -> MediaReport:
     """Pictures (or a video) to ``out_dir/vis``, predictions to ``out_dir/predictions``.
 
     Args:
         predictor: Any :class:`~lrfg_mmpose.structures.PosePredictor` (BGR image -> people in
             original-image pixels); its ``score_thr`` is the only person filter, its
             ``keypoints`` (names, skeleton, colours) are drawn.
-        inputs: An image, a folder of images, a list of images, a video, or the
+        inputs: An image, a folder of images, a list of images, a video, a live source (a
+            webcam index such as ``0``, an ``rtsp://`` or ``http(s)://`` stream), or the
             :class:`Media` that :func:`open_media` opened from one of them.
         out_dir: Where to write.
         kpt_thr: Minimum keypoint score drawn. Defaults to 0.3.
@@ -178,6 +192,9 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
             order, are one sequence; people get a ``track_id`` (JSON, and a colour and label
             each in the pictures) and smoothed keypoints, and only tracked people are written.
             Defaults to None (each image on its own).
+        show: Live sources: show the pictures in a window where a display exists. Defaults
+            to False.
+        reconnects: Live sources: times a source that stops is reopened. Defaults to 3.
 
     Raises:
         FileNotFoundError: ``inputs`` does not exist.
@@ -191,6 +208,10 @@ def run_on_media(predictor: PosePredictor, inputs, out_dir, kpt_thr: float = 0.3
     (out / 'predictions').mkdir(parents=True, exist_ok=True)
     if media.video is not None:
         _run_video(predictor, media.video, out, kpt_thr, progress, report, tracker)
+        return report
+    if media.live is not None:
+        run_live(predictor, media.live, out, kpt_thr, progress, report, tracker, show,
+                 reconnects)
         return report
     alone = media.image is not None
     bar = tqdm(media.paths, unit='img', disable=not progress or alone, dynamic_ncols=True)

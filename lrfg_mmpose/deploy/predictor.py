@@ -7,7 +7,7 @@ pipeline (``BottomupResize``: the whole image scaled to fit and centred on a gre
 model sees and the people come out in the same original-image coordinates.
 """
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -189,13 +189,22 @@ class Predictor:
 def open_predictor(backend: str, model, config: Optional[str] = None, *, device: str = 'cpu',
                    threads: Optional[int] = None, precision: str = 'f32',
                    score_thr: Optional[float] = None, input_size: Optional[Sequence[int]] = None,
-                   rect: bool = False, spin: bool = True) -> PosePredictor:
+                   rect: bool = False, spin: bool = True,
+                   tiles: Union[None, bool, float] = None) -> PosePredictor:
     """One :class:`~lrfg_mmpose.structures.PosePredictor` for any of :data:`BACKENDS`.
 
     ``model``: the checkpoint (``'pytorch'``, with ``config``) or the exported model file.
     ``device`` is PyTorch's; ``threads``, ``precision`` and ``spin`` the runtimes' (see
-    :class:`Predictor`). torch and MMPose are imported only for ``'pytorch'``.
+    :class:`Predictor`). torch and MMPose are imported only for ``'pytorch'``. ``tiles``: tiled
+    inference (:class:`~lrfg_mmpose.deploy.tiles.TiledPredictor`) with tiles of the model's
+    input size overlapping by this fraction (True: 0.25), plus the whole frame.
     """
+    if tiles is not None and tiles is not False:
+        from .tiles import TiledPredictor
+        inner = open_predictor(backend, model, config, device=device, threads=threads,
+                               precision=precision, score_thr=score_thr, input_size=input_size,
+                               rect=False, spin=spin)
+        return TiledPredictor(inner, overlap=0.25 if tiles is True else float(tiles))
     if backend not in BACKENDS:
         raise ValueError(f'backend {backend!r}: use one of {", ".join(BACKENDS)}')
     if backend == 'pytorch':
