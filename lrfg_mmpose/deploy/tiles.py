@@ -158,3 +158,29 @@ class TiledPredictor:
     def predict_batch(self, images: Sequence[np.ndarray]) -> List[People]:
         return [self(image) for image in images]
 
+
+
+def tile_speed(predictor, image: np.ndarray, sizes: Sequence[Sequence[int]], repeats: int = 5,
+               overlap: float = 0.25) -> List[dict]:
+    """Per frame size (W, H): the tiles, and the median ms of the whole frame and of tiled
+    inference, from one interleaved run (:func:`~lrfg_mmpose.utils.timing.interleaved_times`)."""
+    from ..utils.timing import interleaved_times, median_ms  # (imports torch: a dev tool)
+    tiled = TiledPredictor(predictor, overlap=overlap)
+    fns = {}
+    for w, h in sizes:
+        frame = _resized(image, (w, h))
+        fns[(w, h, 'whole')] = (lambda f=frame: predictor(f))
+        fns[(w, h, 'tiles')] = (lambda f=frame: tiled(f))
+    times = interleaved_times(fns, repeats)
+
+    def tiles(w, h):  # a frame within one tile runs whole only
+        n = len(tile_windows((w, h), tiled.tile_size, overlap))
+        return n if n > 1 else 0
+    return [dict(size=(w, h), tiles=tiles(w, h),
+                 whole_ms=median_ms(times[(w, h, 'whole')]),
+                 tiled_ms=median_ms(times[(w, h, 'tiles')])) for w, h in sizes]
+
+
+def _resized(image: np.ndarray, size: Sequence[int]) -> np.ndarray:
+    import cv2
+    return cv2.resize(image, tuple(int(v) for v in size))

@@ -127,3 +127,13 @@ def _iou(xywh, box):
     inter = np.prod(np.clip(np.minimum(a[2:], box[2:]) - np.maximum(a[:2], box[:2]), 0, None))
     union = np.prod(a[2:] - a[:2]) + np.prod(box[2:] - box[:2]) - inter
     return inter / max(union, 1e-9)
+
+
+def test_tile_speed_rows():
+    """tools/tile_benchmark.py's rows: tiles counted as run (a frame within one tile runs whole
+    only), every time measured."""
+    from lrfg_mmpose.deploy.tiles import tile_speed
+    rows = tile_speed(BlobModel(), canvas_with([]), [(300, 200), (1000, 600)], repeats=1)
+    assert [r['tiles'] for r in rows] == [0, 12] and [r['size'] for r in rows] == [(300, 200),
+                                                                                    (1000, 600)]
+    assert all(r['whole_ms'] > 0 and r['tiled_ms'] > 0 for r in rows)
