@@ -18,14 +18,11 @@ from typing import Dict, Tuple
 
 import torch
 
-from ..fileio.safe_pickle import DATA_GLOBALS
+from ..fileio.safe_pickle import DATA_GLOBALS, TENSOR_GLOBALS
 
 # Globals a checkpoint may use as themselves: they only build tensors, dicts, sets and
 # numpy arrays (the data-only set of results pickles, and torch's tensor rebuild functions).
-_ALLOWED = DATA_GLOBALS | {
-    ('torch._utils', '_rebuild_tensor_v2'), ('torch._utils', '_rebuild_parameter'),
-    ('torch._utils', '_rebuild_parameter_with_state'), ('torch', 'Size'),
-}
+_ALLOWED = DATA_GLOBALS | TENSOR_GLOBALS
 # Modules whose classes become inert stand-ins (the reference's own and torch.nn's).
 _MODULE_PREFIXES = ('models.', 'utils.', 'torch.nn.modules.')
 

@@ -23,6 +23,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..structures import People
+from .pose_tracker import box_iou
 
 Window = Tuple[int, int, int, int]  # x0, y0, x1, y1
 
@@ -46,11 +47,10 @@ def tile_windows(image_wh: Sequence[int], tile_wh: Sequence[int], overlap: float
             for x in _starts(w, tw, overlap)]
 
 
-def _box_iou(a: np.ndarray, b: np.ndarray) -> Tuple[float, float]:
-    """IoU of two x1 y1 x2 y2 boxes, and the share of ``a`` inside ``b``."""
+def _inside(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of x1 y1 x2 y2 box ``a`` inside box ``b``."""
     inter = np.prod(np.clip(np.minimum(a[2:], b[2:]) - np.maximum(a[:2], b[:2]), 0, None))
-    area_a, area_b = (np.prod(np.clip(x[2:] - x[:2], 0, None)) for x in (a, b))
-    return inter / max(area_a + area_b - inter, 1e-9), inter / max(area_a, 1e-9)
+    return float(inter / max(np.prod(np.clip(a[2:] - a[:2], 0, None)), 1e-9))
 
 
 def _oks(a: dict, b: dict, sigmas: np.ndarray, kpt_thr: float) -> float:
@@ -126,8 +126,9 @@ class TiledPredictor:
         return out
 
     def _same(self, kept: dict, cand: dict) -> bool:
-        iou, inside = _box_iou(cand['bbox'], kept['bbox'])
-        return iou > self.iou_thr or (cand['cut'] and inside > self.inside_thr) or \
+        iou = box_iou(cand['bbox'][None], kept['bbox'][None])[0, 0]
+        return iou > self.iou_thr or (cand['cut'] and
+                                      _inside(cand['bbox'], kept['bbox']) > self.inside_thr) or \
             _oks(kept, cand, self.sigmas, self.kpt_thr) > self.oks_thr
 
     def merge(self, candidates: List[dict]) -> List[dict]:

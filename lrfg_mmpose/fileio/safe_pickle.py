@@ -30,8 +30,10 @@ DATA_GLOBALS = frozenset({
 })
 #: numpy's dtype classes (``numpy.dtypes.Float32DType``, ...), which numpy 2 pickles by name.
 _NUMPY_DTYPE_MODULES = ('numpy.dtypes', )
-_TORCH_GLOBALS = frozenset({('torch._utils', '_rebuild_tensor_v2'), ('torch', 'Size'),
-                            ('torch._utils', '_rebuild_parameter')})
+#: torch's tensor and parameter rebuild functions (a tensor's storage is read apart).
+TENSOR_GLOBALS = frozenset({('torch._utils', '_rebuild_tensor_v2'), ('torch', 'Size'),
+                            ('torch._utils', '_rebuild_parameter'),
+                            ('torch._utils', '_rebuild_parameter_with_state')})
 
 
 class UnsafePickleError(pickle.UnpicklingError):
@@ -54,9 +56,7 @@ class DataUnpickler(pickle.Unpickler):
     """An unpickler that resolves :data:`DATA_GLOBALS` (and torch's tensor rebuild) only."""
 
     def find_class(self, module, name):
-        if (module, name) in DATA_GLOBALS or module in _NUMPY_DTYPE_MODULES:
-            return super().find_class(module, name)
-        if (module, name) in _TORCH_GLOBALS:
+        if (module, name) in DATA_GLOBALS | TENSOR_GLOBALS or module in _NUMPY_DTYPE_MODULES:
             return super().find_class(module, name)
         if (module, name) == ('torch.storage', '_load_from_bytes'):
             return _storage_from_bytes

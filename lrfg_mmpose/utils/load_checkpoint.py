@@ -18,15 +18,14 @@ class CheckpointError(ValueError):
 def _outside_safe_set(name: str) -> bool:
     """Whether a pickled global is outside what a weights-only load of an MMEngine checkpoint
     allows (torch's tensor rebuilding, containers, numpy data, ``HistoryBuffer``)."""
+    from ..fileio.safe_pickle import DATA_GLOBALS, TENSOR_GLOBALS
     module, _, attr = name.rpartition('.')
-    if module in ('torch._utils', 'torch.serialization') or (module == 'torch' and (
-            attr.endswith('Storage') or attr in ('Size', 'device', 'dtype'))):
-        return False
-    if module.startswith(('numpy.', '_codecs')) or module == 'numpy':
-        return False
-    return name not in ('collections.OrderedDict', 'builtins.set', '__builtin__.set',
-                        'builtins.frozenset', 'builtins.slice', 'builtins.tuple',
-                        'mmengine.logging.history_buffer.HistoryBuffer')
+    if (module, attr) in DATA_GLOBALS | TENSOR_GLOBALS or module.startswith('numpy'):
+        return False  # numpy's dtype classes and scalars too
+    if module == 'torch':
+        return not (attr.endswith('Storage') or attr in ('device', 'dtype'))
+    return not (module == 'torch._utils' or
+                name == 'mmengine.logging.history_buffer.HistoryBuffer')
 
 
 def refused_checkpoint_cause(path) -> str:
