@@ -73,7 +73,7 @@ def test_paper_configs_use_the_paper_loss():
 
 def test_head_channel_layouts():
     """The paper configs use the reference layout (which produced Table 1); the CPU config
-    the per-anchor one (it over-fits sooner; README)."""
+    the per-anchor one (it over-fits sooner; docs/results.md)."""
     for path in PAPER + sorted((CONFIGS / 'yolopose').glob('*.py')):
         assert Config.fromfile(str(path)).model.head.channel_layout == 'reference', path.name
     mini = Config.fromfile(str(CONFIGS / 'lrfg_yolopose_coco-mini.py'))
@@ -136,7 +136,7 @@ def test_every_config_refers_to_registered_types():
 
 
 def test_benchmark_takes_a_config_of_another_keypoint_set():
-    from lrfg_mmpose.apis.benchmark import build_model, optimizer, real_batch
+    from lrfg_mmpose.apis.benchmark_models import build_model, optimizer, real_batch
     config = str(CONFIGS / 'lrfg_yolopose_coco-body13-mini.py')
     batch = real_batch(256, 2, config)
     assert batch['data_samples'][0].gt_instance_labels.keypoints.shape[1] == 13

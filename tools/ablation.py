@@ -19,7 +19,8 @@ from pathlib import Path
 import torch
 
 from lrfg_mmpose.apis.ablation import run_ablation, smoke_options, write_table
-from lrfg_mmpose.apis.benchmark import ABLATION, cpu_name
+from lrfg_mmpose.apis.benchmark_models import ABLATION
+from lrfg_mmpose.timing import cpu_name
 from lrfg_mmpose.cli import positive_int
 
 

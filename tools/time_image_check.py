@@ -10,7 +10,8 @@ import argparse
 import os
 import tempfile
 
-from lrfg_mmpose.apis.benchmark import cpu_name, image_check_timing
+from lrfg_mmpose.apis.image_check_timing import image_check_timing
+from lrfg_mmpose.timing import cpu_name
 from lrfg_mmpose.cli import positive_int
 
 COCO_TRAIN = 118287

@@ -5,7 +5,8 @@ types)."""
 from .anchors import (AnchorFit, Recall, anchor_fitness, anchors_override, best_possible_recall,
                       config_anchor_data, dataset_box_sizes, dataset_image_sizes, fit_anchors,
                       pipeline_input_size, training_box_sizes)
-from .coco_results import Analysis, analyse, analyse_files, load_annotations, load_results
+from .coco_files import load_annotations, load_results
+from .coco_results import Analysis, analyse, analyse_files
 from .keypoint_errors import ERROR_TYPES, ErrorTypes, error_types, keypoint_similarity, oks
 from .run_curves import latest_scalars, plot_run_curves, read_scalars
 

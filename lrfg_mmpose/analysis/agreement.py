@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from ..deploy.pose_tracker import box_iou, match
+from ..structures import box_iou, match
 from ..structures import People
 from .coco_results import coco_keypoint_eval
 
@@ -108,7 +108,8 @@ def _matched_errors(ref: People, test: People, k2: np.ndarray, score_thr: float,
     confident = np.flatnonzero(ref['scores'] >= score_thr)
     rows = []
     if len(confident) and len(test['scores']):
-        for r, t in match(box_iou(ref['bboxes'][confident], test['bboxes']), iou_thr + 1e-9):
+        for r, t in match(box_iou(ref['bboxes'][confident], test['bboxes']), iou_thr,
+                          strict=True):
             i = confident[r]
             box = ref['bboxes'][i]
             scale = np.sqrt(max((box[2] - box[0]) * (box[3] - box[1]), 1.0))

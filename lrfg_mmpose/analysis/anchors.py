@@ -18,7 +18,7 @@ from typing import Dict, Iterable, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
-from ..structures import letterbox_scale
+from ..structures import DEFAULT_ANCHORS, letterbox_scale
 
 
 def training_box_sizes(data_list: Iterable[dict], image_sizes: Dict[str, Sequence[float]],
@@ -168,7 +168,6 @@ def config_anchor_data(cfg) -> dict:
     from mmengine.registry import DefaultScope
     from mmpose.registry import DATASETS
 
-    from ..models.heads.yolopose_head import DEFAULT_ANCHORS
     dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     if dataset_cfg.type == 'CheckedCocoDataset':
         dataset_cfg.bad_images = 'off'  # the boxes need the annotations only

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from ..engine.run_checks import run_problems
-from .benchmark import (ABLATION, MODEL_CONFIGS, build_model, gmacs, interleaved_times, median_ms,
-                        model_config)
+from ..timing import interleaved_times, median_ms
+from .benchmark_models import ABLATION, MODEL_CONFIGS, build_model, gmacs, model_config
 from .pipeline_benchmark import DATA, resized_pipeline
 from .report import markdown_table
 from .table1 import TABLE1, row_name

@@ -4,27 +4,31 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from mmengine.config import Config
 
 from ..datasets import fixed_train_pipeline, images_with_people, write_coco_subset
+from ..fileio import repo_root
 from ..utils import mmpose_tool
 from .inference import infer
 
-ROOT = Path(__file__).resolve().parents[2]
-MINI_CONFIG = ROOT / 'configs' / 'lrfg_yolopose_coco-mini.py'
-DATA = ROOT / 'data' / 'coco-mini'
+
+
+def embedded_data() -> Path:
+    """The checkout's embedded COCO images (``data/coco-mini``)."""
+    return repo_root() / 'data' / 'coco-mini'
 
 
 def write_demo_config(work_dir: Path, num_images: int, epochs: int,
-                      base_config: Path = MINI_CONFIG) -> Tuple[Path, Path]:
+                      base_config: Optional[Path] = None) -> Tuple[Path, Path]:
     """The CPU config trained on the first ``num_images`` training images (0: all) for
     ``epochs`` epochs: whole images without flips (the over-fit regime: with flips 300 epochs
     gave AP 0.64-0.97 on the trained images, depending on the seed), batch of up to 8, seed 0,
     evaluation only after training. Written complete to ``work_dir/demo_config.py``."""
     work_dir = Path(work_dir)
-    src = DATA / 'annotations' / 'person_keypoints_train2017.json'
+    base_config = base_config or repo_root() / 'configs' / 'lrfg_yolopose_coco-mini.py'
+    src = embedded_data() / 'annotations' / 'person_keypoints_train2017.json'
     ann_file = write_coco_subset(src, num_images, work_dir / 'train_subset.json') \
         if num_images > 0 else src
     num_images = len(json.loads(ann_file.read_text())['images'])
@@ -53,7 +57,7 @@ def train(config: Path, work_dir: Path) -> Path:
     """MMPose's own tools/train.py (what ``mim train mmpose`` runs); the last checkpoint."""
     cmd = [sys.executable, mmpose_tool('train.py'), str(config), '--work-dir', str(work_dir)]
     print('[demo] training:', ' '.join(cmd), flush=True)
-    subprocess.run(cmd, check=True, cwd=ROOT)
+    subprocess.run(cmd, check=True, cwd=repo_root())
     return Path((work_dir / 'last_checkpoint').read_text().strip())
 
 
@@ -81,9 +85,10 @@ def run_demo(work_dir: Path, num_train_images: int = 8, epochs: int = 300) -> di
     """Check the data, train, evaluate on the trained and the val images, draw. Returns the
     metrics and paths."""
     from ..datasets import check_coco_keypoints
+    data = embedded_data()
     for split in ('train2017', 'val2017'):
-        check = check_coco_keypoints(DATA / 'annotations' / f'person_keypoints_{split}.json',
-                                     DATA / split)
+        check = check_coco_keypoints(data / 'annotations' / f'person_keypoints_{split}.json',
+                                     data / split)
         print(f'[demo] {split}: ' + ', '.join(f'{k.replace("_", " ")} {v}'
                                               for k, v in check.stats.items()))
         for line in check.lines():
@@ -92,13 +97,13 @@ def run_demo(work_dir: Path, num_train_images: int = 8, epochs: int = 300) -> di
     work_dir.mkdir(parents=True, exist_ok=True)
     config, train_ann = write_demo_config(work_dir, num_train_images, epochs)
     checkpoint = train(config, work_dir)
-    val_ann = DATA / 'annotations' / 'person_keypoints_val2017.json'
-    sets = dict(trained=(train_ann, DATA / 'train2017'), val2017=(val_ann, DATA / 'val2017'))
+    val_ann = data / 'annotations' / 'person_keypoints_val2017.json'
+    sets = dict(trained=(train_ann, data / 'train2017'), val2017=(val_ann, data / 'val2017'))
     metrics = {name: evaluate(config, work_dir, checkpoint, name, ann, img_dir)
                for name, (ann, img_dir) in sets.items()}
     (work_dir / 'metrics.json').write_text(json.dumps(metrics, indent=2))
-    drawn = infer(pictures_to_draw(train_ann, DATA / 'train2017', 4) +
-                  pictures_to_draw(val_ann, DATA / 'val2017', 2), str(config), str(checkpoint),
+    drawn = infer(pictures_to_draw(train_ann, data / 'train2017', 4) +
+                  pictures_to_draw(val_ann, data / 'val2017', 2), str(config), str(checkpoint),
                   str(work_dir), progress=False)
     from ..analysis import latest_scalars, plot_run_curves
     curves = plot_run_curves(latest_scalars(work_dir), work_dir / 'vis' / 'curves.png',

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 
 import torch
 
-from .benchmark import build_model, model_config
+from .benchmark_models import build_model, model_config
 from .pipeline_benchmark import DATA, resized_pipeline, train_dataset
 
 

@@ -19,11 +19,14 @@ import itertools
 import math
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .benchmark import ROOT, interleaved_times, model_config
+from ..fileio import markdown_table
+from ..structures import PAD_VALUE
+from ..timing import cpu_name, interleaved_times
+from .benchmark_models import EMBEDDED, ROOT, model_config
 
-DATA = ROOT / 'data' / 'coco-mini'
+DATA = EMBEDDED
 GPU_IMAGES_PER_S = 91.0
 PIPELINES = ('lrfg', 'yoloxpose_s')
 
@@ -99,7 +102,7 @@ def augmentation_stats(name: str, size: int = 960, samples: int = 300,
                        work_dir: Path = ROOT / 'work_dirs' / 'pipeline_benchmark') -> dict:
     """Over ``samples`` seeded training samples (sample i: seed i, image i mod n) of entry
     ``name`` (or ``'reference'``), after the geometry (mosaic, affine/perspective, mix-up,
-    label filters) and before colour: ``grey_fraction`` (pixels equal to (114, 114, 114)),
+    label filters) and before colour: ``grey_fraction`` (pixels equal to ``PAD_VALUE``),
     ``people_per_sample`` and ``labelled_keypoints_per_person``."""
     import random
 
@@ -110,7 +113,7 @@ def augmentation_stats(name: str, size: int = 960, samples: int = 300,
         for i in range(samples):
             random.seed(i)
             img, labels = module.load_mosaic(ds, i % len(ds))
-            grey.append((img == 114).all(2).mean())
+            grey.append((img == PAD_VALUE).all(2).mean())
             people.append(len(labels))
             kpts.extend((labels[:, 5::2] != 0).sum(1).tolist())
     else:
@@ -118,7 +121,7 @@ def augmentation_stats(name: str, size: int = 960, samples: int = 300,
         for i in range(samples):
             np.random.seed(i)
             out = ds[i % len(ds)]
-            grey.append((out['img'] == 114).all(2).mean())
+            grey.append((out['img'] == PAD_VALUE).all(2).mean())
             people.append(len(out['bbox']))
             vis = np.asarray(out['keypoints_visible'])
             kpts.extend((vis > 0).sum(1).tolist() if len(vis) else [])
@@ -150,3 +153,32 @@ def pipeline_throughput(size: int = 960, repeats: int = 60, reference_repo: Opti
         for row in rows.values():
             row['vs_reference'] = row['images_per_s'] / rows['reference']['images_per_s']
     return rows
+
+
+def loader_report(size: int, repeats: int, reference_repo: Optional[str], work_dir: Path,
+                  gpu_images_per_s: float = GPU_IMAGES_PER_S,
+                  stats_samples: int = 300) -> Tuple[List[str], dict]:
+    """The loader benchmark's report lines and data: samples a second of one worker per
+    pipeline, and what ``stats_samples`` seeded samples hold after the geometry."""
+    rows = pipeline_throughput(size, repeats, reference_repo, Path(work_dir), gpu_images_per_s)
+    header = (f'Training pipeline, one worker (one process, OpenCV single-threaded), input '
+              f'{size}x{size}, embedded images, {repeats} samples each interleaved, '
+              f'{cpu_name()}; workers per GPU at {gpu_images_per_s:g} training images/s.')
+    has_ref = 'reference' in rows
+    lines = [header, '', *markdown_table(
+        ['pipeline', 'ms / image', 'images/s', 'workers per GPU'] +
+        (['x reference'] if has_ref else []),
+        [[name, f"{r['ms_per_image']:.1f}", f"{r['images_per_s']:.1f}", r['workers_per_gpu']] +
+         ([f"{r['vs_reference']:.2f}"] if has_ref else []) for name, r in rows.items()])]
+    stats = {}
+    if stats_samples:
+        names = list(PIPELINES) + (['reference'] if has_ref else [])
+        stats = {n: augmentation_stats(n, size, stats_samples, reference_repo, Path(work_dir))
+                 for n in names}
+        lines += ['', f'What the samples hold after the geometry (before colour and flip), '
+                  f'{stats_samples} seeded samples each:', '', *markdown_table(
+                      ['pipeline', 'grey padding', 'people per sample',
+                       'labelled keypoints per person'],
+                      [[n, f"{r['grey_fraction']:.1%}", f"{r['people_per_sample']:.2f}",
+                        f"{r['labelled_keypoints_per_person']:.2f}"] for n, r in stats.items()])]
+    return lines, dict(header=header, rows=rows, stats=stats)

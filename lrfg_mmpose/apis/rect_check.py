@@ -1,16 +1,15 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """Rectangular against square inference on real images: the same people? how much faster?"""
 import statistics
-import time
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 import cv2
 import numpy as np
 
-from ..deploy.pose_tracker import box_iou
-from ..structures import rect_input_size
-from .inference import TorchPredictor
+from ..deploy import TorchPredictor
+from ..structures import box_iou, match, rect_input_size
+from ..timing import interleaved_times
 
 
 def compare_people(square: Dict[str, np.ndarray], rect: Dict[str, np.ndarray],
@@ -18,17 +17,12 @@ def compare_people(square: Dict[str, np.ndarray], rect: Dict[str, np.ndarray],
     """People above ``score_thr`` of the two modes matched one to one by box IoU (Hungarian,
     IoU > 0.5); keypoint differences (original-image px) over the keypoints above ``kpt_thr``
     in both."""
-    from scipy.optimize import linear_sum_assignment
     a = {k: v[square['scores'] > score_thr] for k, v in square.items()}
     b = {k: v[rect['scores'] > score_thr] for k, v in rect.items()}
     diffs = []
     matched = 0
     if len(a['scores']) and len(b['scores']):
-        iou = box_iou(a['bboxes'], b['bboxes'])
-        rows, cols = linear_sum_assignment(-iou)
-        for r, c in zip(rows, cols):
-            if iou[r, c] <= 0.5:
-                continue
+        for r, c in match(box_iou(a['bboxes'], b['bboxes']), 0.5, strict=True):
             matched += 1
             both = (a['keypoint_scores'][r] > kpt_thr) & (b['keypoint_scores'][c] > kpt_thr)
             diffs += np.linalg.norm(a['keypoints'][r][both] - b['keypoints'][c][both],
@@ -47,16 +41,15 @@ def rect_vs_square(config: str, checkpoint: Optional[str], images: Sequence[Path
     size = next(s['input_size'] for s in rect.model.cfg.test_dataloader.dataset.pipeline
                 if s['type'] == 'BottomupLetterbox')
     frames = {str(p): cv2.imread(str(p)) for p in images}
-    per_image, times = {}, dict(square=[], rect=[])
-    for path, img in frames.items():
-        per_image[path] = compare_people(square(img), rect(img), score_thr, kpt_thr)
-    for r in range(repeats):
-        for i, img in enumerate(frames.values()):
-            order = (('square', square), ('rect', rect))
-            for name, predictor in (order if (r + i) % 2 == 0 else order[::-1]):
-                t0 = time.perf_counter()
-                predictor(img)
-                times[name].append(time.perf_counter() - t0)
+    per_image = {path: compare_people(square(img), rect(img), score_thr, kpt_thr)
+                 for path, img in frames.items()}
+    modes = dict(square=square, rect=rect)
+    # image by image, both modes in turn, the order reversed every other round
+    fns = {(name, i): (lambda p=predictor, im=img: p(im))
+           for i, img in enumerate(frames.values()) for name, predictor in modes.items()}
+    runs = interleaved_times(fns, repeats, alternate=True)
+    times = {name: [t for (mode, _), ts in runs.items() if mode == name for t in ts]
+             for name in modes}
     diffs = [d for res in per_image.values() for d in res['kpt_diffs']]
     return dict(
         images=len(frames), per_image=per_image,

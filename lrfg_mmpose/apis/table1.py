@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
-ROOT = Path(__file__).resolve().parents[2]
-ABLATION_DIR = ROOT / 'configs' / 'ablation'
+from ..fileio import repo_root
+
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class AblationRow:
 
     @property
     def config(self) -> Path:
-        return ABLATION_DIR / f'lrfg_yolopose_{self.name}_coco-960.py'
+        return repo_root() / 'configs' / 'ablation' / f'lrfg_yolopose_{self.name}_coco-960.py'
 
 
 TABLE1: Tuple[AblationRow, ...] = (

@@ -29,7 +29,7 @@ from typing import List, Optional
 
 import torch
 
-from .yolopose_checkpoint import (MAIN_CONFIG, ReferenceArchitecture, read_reference_model,
+from .yolopose_checkpoint import (ReferenceArchitecture, main_config, read_reference_model,
                                   to_mmpose_state_dict)
 
 
@@ -52,7 +52,7 @@ def _model_state(cfg_model) -> dict:
             if isinstance(v, torch.Tensor)}
 
 
-def convert_detector_checkpoint(src, dst, base_config=MAIN_CONFIG,
+def convert_detector_checkpoint(src, dst, base_config=None,
                                 metainfo: str = 'configs/_base_/datasets/coco.py',
                                 ckpt: Optional[dict] = None) -> DetectorConversionResult:
     """Write the tensors of detector ``src`` that the reference would load into its pose
@@ -73,7 +73,7 @@ def convert_detector_checkpoint(src, dst, base_config=MAIN_CONFIG,
                                                   ckpt=ckpt)
     renamed = to_mmpose_state_dict(tensors, arch, layout_code=False)
 
-    cfg = Config.fromfile(str(base_config))
+    cfg = Config.fromfile(str(base_config or main_config()))
     cfg.merge_from_dict(dict(model=arch.size_override()))
     baseline = cfg.copy()
     baseline.merge_from_dict(dict(model=arch.model_override()))

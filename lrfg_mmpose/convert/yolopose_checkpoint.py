@@ -20,10 +20,10 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 
+from ..fileio import repo_root
+from ..structures import DEFAULT_ANCHORS
 from .reference_pickle import InertModule, load_reference_checkpoint
 
-ROOT = Path(__file__).resolve().parents[2]
-MAIN_CONFIG = ROOT / 'configs' / 'lrfg_yolopose_coco.py'
 # Released YOLO-Pose sizes (depth multiple, width multiple) and the config that fits each.
 RELEASED_SIZES = {
     's6': (0.33, 0.50, 'configs/ablation/lrfg_yolopose_t1r1-baseline_coco-960.py'),
@@ -266,13 +266,17 @@ def to_mmpose_state_dict(tensors: Dict[str, torch.Tensor],
     return out
 
 
-def build_config(arch: ReferenceArchitecture, base_config=MAIN_CONFIG) -> tuple:
+def main_config() -> Path:
+    """The paper's config of the checkout, the converters' default base config."""
+    return repo_root() / 'configs' / 'lrfg_yolopose_coco.py'
+
+
+def build_config(arch: ReferenceArchitecture, base_config=None) -> tuple:
     """``base_config`` with the converted architecture's model (baseline switches, width,
     depth, reference layout, the checkpoint's anchors), and the anchors the base config had."""
     from mmengine.config import Config
 
-    from ..models.heads.yolopose_head import DEFAULT_ANCHORS
-    cfg = Config.fromfile(str(base_config))
+    cfg = Config.fromfile(str(base_config or main_config()))
     base_anchors = cfg.model.head.get('anchors', DEFAULT_ANCHORS)
     cfg.merge_from_dict(dict(model=arch.model_override()))
     return cfg, base_anchors
@@ -313,7 +317,7 @@ def read_reference_model(src, keys: Sequence[str], metainfo: str, detection: boo
     return ckpt, source_key, tensors, arch
 
 
-def convert_yolopose_checkpoint(src, dst, base_config=MAIN_CONFIG, out_config=None,
+def convert_yolopose_checkpoint(src, dst, base_config=None, out_config=None,
                                 metainfo: str = 'configs/_base_/datasets/coco.py',
                                 ckpt: Optional[dict] = None) -> ConversionResult:
     """Convert ``src`` (a reference ``.pt``) into an MMEngine checkpoint ``dst``.

@@ -1,7 +1,7 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """An image, a list or folder of images, or a video through any
 :class:`~lrfg_mmpose.structures.PosePredictor` (an exported model's :class:`Predictor`, or
-PyTorch's :class:`lrfg_mmpose.apis.TorchPredictor`): pictures with
+PyTorch's :class:`lrfg_mmpose.deploy.TorchPredictor`): pictures with
 skeletons and JSON of predictions in MMPose's inferencer format (one file per image; one per
 video, a list of ``{frame_id, instances}``).
 
@@ -23,18 +23,17 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
-from ..fileio import BadImageError, read_image
+from ..fileio import IMAGE_SUFFIXES, BadImageError, image_paths, read_image
 from ..structures import People, PosePredictor
 from .live import is_live, run_live
 from .visualize import draw_people
 
-IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'}
 VIDEO_SUFFIXES = {'.mp4', '.avi', '.mov', '.mkv', '.webm'}
 # Reads failing in a row that end a video (OpenCV fails at once at the end, and a damaged frame
 # fails once while the next one reads).
@@ -115,16 +114,6 @@ def _tracked(predictor: PosePredictor, image: np.ndarray, tracker, frame: int):
 
 def _warn(message: str) -> None:
     tqdm.write(f'warning: {message}', file=sys.stderr)  # above the progress bar
-
-
-def image_paths(inputs: Union[str, Path, Sequence]) -> List[Path]:
-    """The images of a folder (by suffix, sorted), a list, or one path."""
-    if isinstance(inputs, (str, Path)):
-        inputs = Path(inputs)
-        if inputs.is_dir():
-            return sorted(p for p in inputs.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        return [inputs]
-    return [Path(p) for p in inputs]
 
 
 @dataclass

@@ -21,28 +21,8 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..structures import PEOPLE_KEYS, People
+from ..structures import PEOPLE_KEYS, People, box_iou, match
 from .one_euro import OneEuroFilter
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(n, m) IoU of x1 y1 x2 y2 boxes."""
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area_a = np.clip(a[:, 2:] - a[:, :2], 0, None).prod(-1)
-    area_b = np.clip(b[:, 2:] - b[:, :2], 0, None).prod(-1)
-    return inter / np.maximum(area_a[:, None] + area_b[None] - inter, 1e-9)
-
-
-def match(iou: np.ndarray, min_iou: float) -> List[Tuple[int, int]]:
-    """Row-column pairs of the assignment that maximises the summed IoU, each at least
-    ``min_iou``."""
-    if not iou.size:
-        return []
-    from scipy.optimize import linear_sum_assignment  # imported when people are to be matched
-    rows, cols = linear_sum_assignment(1.0 - iou)
-    return [(r, c) for r, c in zip(rows, cols) if iou[r, c] >= min_iou]
 
 
 @dataclass

@@ -12,10 +12,11 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
-from ..structures import (People, PosePredictor, Sidecar, check_input_size, letterbox_matrix,
-                          rect_input_size)
-from ..structures.sidecar import PAD_VALUE
+from ..structures import (PAD_VALUE, People, PosePredictor, Sidecar, check_input_size,
+                          letterbox_matrix, rect_input_size)
 from .backends import RUNTIMES, open_backend
+from .tiles import TiledPredictor
+from .torch_predictor import TorchPredictor  # torch and MMPose imported when one is made
 
 # Every predictor backend by name, with what it opens; the tools' --backend choices.
 BACKENDS = {
@@ -200,7 +201,6 @@ def open_predictor(backend: str, model, config: Optional[str] = None, *, device:
     input size overlapping by this fraction (True: 0.25), plus the whole frame.
     """
     if tiles is not None and tiles is not False:
-        from .tiles import TiledPredictor
         inner = open_predictor(backend, model, config, device=device, threads=threads,
                                precision=precision, score_thr=score_thr, input_size=input_size,
                                rect=False, spin=spin)
@@ -210,7 +210,6 @@ def open_predictor(backend: str, model, config: Optional[str] = None, *, device:
     if backend == 'pytorch':
         if not config:
             raise ValueError('the pytorch backend needs the model config and a checkpoint')
-        from ..apis.inference import TorchPredictor  # torch and MMPose, only here
         return TorchPredictor(config, model, device, input_size=input_size,
                               rect=rect or None, score_thr=score_thr)
     return Predictor(model, backend, threads, score_thr, input_size, precision, spin, rect)

@@ -22,8 +22,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..structures import People
-from .pose_tracker import box_iou
+from ..structures import People, box_iou
+from ..timing import interleaved_times, median_ms
 
 Window = Tuple[int, int, int, int]  # x0, y0, x1, y1
 
@@ -164,8 +164,7 @@ class TiledPredictor:
 def tile_speed(predictor, image: np.ndarray, sizes: Sequence[Sequence[int]], repeats: int = 5,
                overlap: float = 0.25) -> List[dict]:
     """Per frame size (W, H): the tiles, and the median ms of the whole frame and of tiled
-    inference, from one interleaved run (:func:`~lrfg_mmpose.utils.timing.interleaved_times`)."""
-    from ..utils.timing import interleaved_times, median_ms  # (imports torch: a dev tool)
+    inference, from one interleaved run (:func:`~lrfg_mmpose.timing.interleaved_times`)."""
     tiled = TiledPredictor(predictor, overlap=overlap)
     fns = {}
     for w, h in sizes:

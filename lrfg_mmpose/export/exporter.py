@@ -128,7 +128,7 @@ def export(config, checkpoint: Optional[str], out: str, fmt: str = 'onnx',
     out = Path(out)
     check_writable(out)  # before minutes of export and quantisation
     if int8_calib_images:
-        from .int8 import split_calibration
+        from .int8_calibration import split_calibration
         split_calibration(int8_calib_images, int8_limit, int8_val_images)  # folders, limit
         if int8_val_ann and not Path(int8_val_ann).is_file():
             raise FileNotFoundError(f'--val-ann {int8_val_ann}: no such annotation file')

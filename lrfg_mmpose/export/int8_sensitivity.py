@@ -16,8 +16,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .int8 import (PeopleRunner, _coco_ground_truth, compile_f32, float_convolutions,
-                   int8_fidelity, letterboxed, network_scope, quantize_int8, split_calibration)
+from .int8_calibration import letterboxed, split_calibration
+from .int8_fidelity import PeopleRunner, coco_ground_truth, compile_f32, int8_fidelity
+from .int8_quantize import float_convolutions, network_scope, quantize_int8
 
 #: Parts of our export graph by OpenVINO op names (from the PyTorch module paths). The implicit
 #: layers (ImplicitA/M) are folded into the box convolutions in deploy mode, so they are part of
@@ -60,7 +61,7 @@ def sensitivity(float_model, predictor, calib_folder, input_size, val_folder=Non
     calib, val, held_out = split_calibration(calib_folder, limit, val_folder)
     inputs = [x for _, x, _ in letterboxed(calib, input_size)]
     items = letterboxed(val, input_size, 'the INT8 report')
-    gt, ids = _coco_ground_truth(val_ann, items)
+    gt, ids = coco_ground_truth(val_ann, items)
     sigmas = np.asarray(predictor.keypoints['sigmas'], dtype=np.float64)
     names = predictor.keypoints['names']
     run = PeopleRunner(predictor)

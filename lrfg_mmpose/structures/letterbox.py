@@ -13,6 +13,9 @@ from typing import Sequence, Tuple
 import numpy as np
 
 P6_STRIDE = 64  # P6, the coarsest level of the P3-P6 models: inputs hold whole cells of it
+# The grey of the padding (BGR): MMPose's BottomupResize, the reference's letterbox and its
+# augmentations' borders, the exported model's preprocessing.
+PAD_VALUE = (114, 114, 114)
 
 
 def check_input_size(size_wh: Sequence[int], multiple: int = P6_STRIDE) -> Tuple[int, int]:

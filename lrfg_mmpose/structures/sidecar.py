@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from .letterbox import P6_STRIDE
+from .letterbox import P6_STRIDE, PAD_VALUE
 
 SIDECAR_FORMAT = 'lrfg-yolopose'
 SIDECAR_VERSION = 1
-PAD_VALUE = (114, 114, 114)  # MMPose's BottomupResize and the reference's letterbox grey
 PREPROCESSING = ('scale s = min(W / w, H / h); the image centre goes to the input centre '
                  '(cv2.warpAffine with [[s, 0, W/2 - s w/2], [0, s, H/2 - s h/2]]), as MMPose\'s '
                  'BottomupResize; x_image = (x_input - W/2) / s + w/2')
@@ -67,7 +66,7 @@ class Sidecar:
         evaluation_score_thr: The config's ``test_cfg.score_thr``.
         pad_value: The letterbox grey (BGR).
         quantization: For an INT8 model, what quantising cost, measured at export against the
-            float model (:meth:`lrfg_mmpose.export.int8.Fidelity.to_dict`); None otherwise.
+            float model (:meth:`lrfg_mmpose.export.int8_fidelity.Fidelity.to_dict`); None otherwise.
     """
     input_size: Tuple[int, int]
     output_names: List[str]

@@ -14,7 +14,7 @@ from lrfg_mmpose.analysis import (anchors, best_possible_recall, config_anchor_d
                                   fit_anchors)
 from lrfg_mmpose.engine import AnchorRecallHook
 from lrfg_mmpose.models.heads import assign_level
-from lrfg_mmpose.models.heads.yolopose_head import DEFAULT_ANCHORS
+from lrfg_mmpose.structures import DEFAULT_ANCHORS
 from lrfg_mmpose.utils import build_pose_model, load_config
 from tests.helpers import DATA, MINI_CONFIG, ROOT, tiny_cfg
 

@@ -11,7 +11,7 @@ import pytest
 import lrfg_mmpose  # noqa: F401
 from lrfg_mmpose.apis.ablation import (PAPER_TABLE1, row_config, row_state, run_ablation,
                                        smoke_options, write_table)
-from lrfg_mmpose.apis.benchmark import ABLATION
+from lrfg_mmpose.apis.benchmark_models import ABLATION
 from tests.helpers import ROOT
 
 CONFIGS = [str(p) for p in ABLATION]

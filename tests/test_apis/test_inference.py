@@ -17,7 +17,9 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 from PIL import Image
 
-from lrfg_mmpose.apis import CheckpointError, TorchPredictor, infer
+from lrfg_mmpose.apis import infer
+from lrfg_mmpose.deploy import TorchPredictor
+from lrfg_mmpose.utils import CheckpointError
 from lrfg_mmpose.deploy import run_on_media
 from lrfg_mmpose.fileio import BadImageError
 from lrfg_mmpose.utils import build_pose_model

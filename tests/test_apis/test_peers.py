@@ -5,8 +5,8 @@ import sys
 import onnx
 import pytest
 
-from lrfg_mmpose.apis.benchmark import (best_precision, model_spec, network_latencies,
-                                        plot_latency_ap, published_ap)
+from lrfg_mmpose.apis.deploy_benchmark import best_precision, network_latencies
+from lrfg_mmpose.apis.published_ap import model_spec, plot_latency_ap, published_ap
 from lrfg_mmpose.apis.peers import export_peer
 
 

@@ -3,7 +3,7 @@
 ``tests/data/yolopose-reference`` (see its README) holds a width-0.125 checkpoint in the
 reference's released format and the reference's raw outputs, decoded outputs, NMS results,
 targets and loss terms on two real images at 192. The checkpoint goes through our converter;
-our model must then reproduce every array. Tolerances are the issue's; the README measures
+our model must then reproduce every array. Tolerances are docs/reference.md's; the README measures
 float32 noise (float64 weights, fused Conv+BN) well below them, while a wrong channel layout,
 stem order or decoding gives differences of tens to thousands of pixels (the negative controls
 below show the tests see them).
@@ -25,7 +25,7 @@ from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.convert import convert_yolopose_checkpoint
 from lrfg_mmpose.convert.yolopose_checkpoint import ReferenceArchitecture, to_mmpose_state_dict
-from lrfg_mmpose.deploy.pose_tracker import box_iou
+from lrfg_mmpose.structures import box_iou
 from lrfg_mmpose.models.heads import PerAnchorLayout, collect_targets
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lrfg_mmpose.deploy import TiledPredictor, tile_windows
-from lrfg_mmpose.deploy.pose_tracker import box_iou
+from lrfg_mmpose.structures import box_iou
 from lrfg_mmpose.structures import keypoint_meta, pose_metainfo
 
 COCO = keypoint_meta(pose_metainfo('configs/_base_/datasets/coco.py'))
@@ -97,7 +97,7 @@ def test_the_trained_model_finds_far_people_only_with_tiles(overfit_tiny):
     them at those pixels only): letterboxed whole, the canvas makes them 4 x smaller."""
     import json
 
-    from lrfg_mmpose.apis import TorchPredictor
+    from lrfg_mmpose.deploy import TorchPredictor
     from tests.helpers import DATA
     ann = json.loads(overfit_tiny['ann_file'].read_text())
     predictor = TorchPredictor(overfit_tiny['config'], overfit_tiny['checkpoint'],

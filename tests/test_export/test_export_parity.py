@@ -15,10 +15,9 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 from mmpose.registry import METRICS
-from scipy.optimize import linear_sum_assignment
 
 from lrfg_mmpose.deploy import Predictor
-from lrfg_mmpose.deploy.pose_tracker import box_iou
+from lrfg_mmpose.structures import box_iou, match
 from lrfg_mmpose.export import export
 from lrfg_mmpose.structures import pose_metainfo
 from lrfg_mmpose.utils import load_config
@@ -74,7 +73,7 @@ def assert_same_people(testcase_ref, people, min_score=0.05):
     if not ref_keep.any():
         return
     iou = box_iou(ref_boxes, people['bboxes'][ours_keep])
-    rows, cols = linear_sum_assignment(-iou)
+    rows, cols = np.array(match(iou, 0.0)).T  # every pair of the best assignment
     assert iou[rows, cols].min() > 0.99
     assert np.abs(people['bboxes'][ours_keep][cols] - ref_boxes[rows]).max() < 0.5
     assert np.abs(people['keypoints'][ours_keep][cols] -
@@ -218,7 +217,7 @@ def test_int8_export_reports_what_it_costs(overfit_tiny, torch_results, int8_fol
     import openvino as ov
 
     from lrfg_mmpose.analysis.agreement import compare_people
-    from lrfg_mmpose.deploy.media import image_paths
+    from lrfg_mmpose.fileio import image_paths
     samples, _ = torch_results
     path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'int8.xml',
                   'openvino', (SIZE, SIZE), int8_calib_images=str(int8_folders[0]),
@@ -257,7 +256,7 @@ def test_int8_max_drop_keeps_the_ap(overfit_tiny, torch_results, int8_folders, t
 
     import openvino as ov
 
-    from lrfg_mmpose.export.int8 import float_convolutions
+    from lrfg_mmpose.export.int8_quantize import float_convolutions
     samples, _ = torch_results
     path = export(overfit_tiny['config'], overfit_tiny['checkpoint'], tmp_path / 'ac.xml',
                   'openvino', (SIZE, SIZE), int8_calib_images=str(int8_folders[0]),

@@ -6,7 +6,7 @@ import openvino as ov
 import pytest
 
 from lrfg_mmpose.export import export
-from lrfg_mmpose.export.int8 import calibration_inputs
+from lrfg_mmpose.export.int8_calibration import calibration_inputs
 from tests.helpers import DATA
 
 SIZE = 128
@@ -74,7 +74,7 @@ def test_int8_needs_openvino_at_a_fixed_size(tiny_config_file, tmp_path):
 def test_held_out_images_for_the_int8_report(tmp_path):
     """Every fifth calibration image is held out for the report (the last of 2 to 4; a single
     image serves both, flagged); --val-images is held out unless it shares file names."""
-    from lrfg_mmpose.export.int8 import split_calibration
+    from lrfg_mmpose.export.int8_calibration import split_calibration
     image = cv2.imread(str(sorted((DATA / 'val2017').glob('*.jpg'))[0]))
     folder = tmp_path / 'calib'
     folder.mkdir()

@@ -5,7 +5,7 @@ from typing import Sequence, Tuple
 from mmpose.datasets.transforms import BottomupResize
 from mmpose.registry import TRANSFORMS
 
-from ...structures import P6_STRIDE, check_input_size, rect_input_size
+from ...structures import P6_STRIDE, PAD_VALUE, check_input_size, rect_input_size
 
 
 @TRANSFORMS.register_module()
@@ -24,11 +24,11 @@ class BottomupLetterbox(BottomupResize):
         input_size (Sequence[int]): The largest input ``(w, h)``; multiples of ``size_factor``.
         rect (bool): Rectangular inputs. Defaults to False.
         size_factor (int): The multiple. Defaults to 64 (P6).
-        pad_val (tuple): Canvas colour. Defaults to (114, 114, 114).
+        pad_val (tuple): Canvas colour. Defaults to ``PAD_VALUE`` (114, 114, 114).
     """
 
     def __init__(self, input_size: Sequence[int], rect: bool = False, size_factor: int = P6_STRIDE,
-                 pad_val: tuple = (114, 114, 114)):
+                 pad_val: tuple = PAD_VALUE):
         input_size = check_input_size(input_size, size_factor)
         super().__init__(input_size=input_size, size_factor=size_factor, resize_mode='fit',
                          pad_val=pad_val)

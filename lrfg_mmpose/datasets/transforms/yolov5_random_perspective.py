@@ -38,6 +38,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpose.registry import TRANSFORMS
 
+from ...structures import PAD_VALUE
+
 #: Per-person fields of MMPose's bottom-up samples, filtered together with the boxes.
 INSTANCE_KEYS = ('bbox', 'bbox_score', 'category_id', 'keypoints', 'keypoints_visible', 'area',
                  'keypoints_visible_weights', 'iscrowd', 'num_keypoints', 'id')
@@ -114,7 +116,7 @@ class YOLOv5RandomPerspective(BaseTransform):
             (0.5, 1.5).
         max_shear_degree (float): Shear drawn in +-this per axis. Defaults to 0.
         max_perspective (float): Perspective terms drawn in +-this. Defaults to 0.
-        border_val (tuple): Fill of the uncovered output. Defaults to (114, 114, 114).
+        border_val (tuple): Fill of the uncovered output. Defaults to ``PAD_VALUE`` (114, 114, 114).
         min_bbox_size (float): Defaults to 2 (pixels).
         min_area_ratio (float): Defaults to 0.1.
         max_aspect_ratio (float): Defaults to 20.
@@ -124,7 +126,7 @@ class YOLOv5RandomPerspective(BaseTransform):
                  max_translate_ratio: float = 0.1,
                  scaling_ratio_range: Tuple[float, float] = (0.5, 1.5),
                  max_shear_degree: float = 0., max_perspective: float = 0.,
-                 border_val: Sequence[int] = (114, 114, 114), min_bbox_size: float = 2.,
+                 border_val: Sequence[int] = PAD_VALUE, min_bbox_size: float = 2.,
                  min_area_ratio: float = 0.1, max_aspect_ratio: float = 20.):
         self.input_size = tuple(int(v) for v in input_size)
         self.max_rotate_degree = max_rotate_degree

@@ -9,7 +9,7 @@ the resume point differs. This hook saves the states in ``before_save_checkpoint
 run is resumed (not when ``load_from`` only loads weights), puts them back before the first
 batch is drawn.
 
-What it cannot restore (README, "Exact resume"): the generators inside data-loader worker
+What it cannot restore (docs/robustness.md, "Exact resume"): the generators inside data-loader worker
 processes. With ``persistent_workers=True`` their streams run on across epochs and a resumed
 run starts new workers from the seed. ``IterBasedTrainLoop`` needs no restoring: on resume it
 re-draws the batches already trained from the seed (MMEngine's "Advance dataloader"), which

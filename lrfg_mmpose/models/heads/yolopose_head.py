@@ -21,7 +21,7 @@ from mmpose.utils.typing import ConfigType, OptConfigType, OptMultiConfig, OptSa
 from torch import Tensor
 from torchvision.ops import nms
 
-from ...structures import check_input_size, meta_file, pose_metainfo
+from ...structures import DEFAULT_ANCHORS, check_input_size, meta_file, pose_metainfo
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import collect_targets
 from .yolopose_coder import decode_cells
@@ -29,9 +29,6 @@ from .yolopose_decoder import YOLOPoseDecoder
 from .yolopose_flip import FLIP_MERGES, average_views, mirror_boxes, mirror_keypoints
 from .yolopose_layouts import CHANNEL_LAYOUTS
 
-# YOLOv5s6 anchors (w, h in input pixels) for P3-P6.
-DEFAULT_ANCHORS = (((19, 27), (44, 40), (38, 94)), ((96, 68), (86, 152), (180, 137)),
-                   ((140, 301), (303, 264), (238, 542)), ((436, 615), (739, 380), (925, 792)))
 # The reference's loss gains (data/hyp.scratch.yaml: box, obj, kpt, and cls, which also weighs
 # the keypoint-confidence loss), before the scaling YOLOPoseHead.loss_gains applies.
 DEFAULT_LOSS_WEIGHTS = dict(bbox=0.05, obj=1.0, kpt=0.10, vis=0.5)
