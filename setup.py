@@ -1,11 +1,11 @@
 """Install lrfg-mmpose, an MMPose plugin for LRFG-YoloPose.
 
 The OpenMMLab stack (torch, mmcv, mmdet, mmpose) is not declared: ``pip install -e .`` goes into
-an environment that has it (the project's own: ``tools/setup_env.sh``; yours: README, "Install
-into your own environment") and pulls nothing. Declaring mmpose would make pip resolve its
+an environment that has it (the project's own: ``tools/setup_env.sh``; yours: docs/install.md,
+"Install into your own environment") and pulls nothing. Declaring mmpose would make pip resolve its
 ``chumpy`` requirement, which does not build on current Python, and mmcv must match the
 environment's torch. ``pip install -e .[runtime]`` adds what the torch-free runtime
-(``lrfg_mmpose.deploy``: ONNX Runtime, OpenCV, numpy) needs; ``[openvino]`` its OpenVINO backend;
+(``lrfg_mmpose.deploy``: ONNX Runtime, OpenCV, numpy, SciPy for tracking, tqdm for progress) needs; ``[openvino]`` its OpenVINO backend;
 ``[int8]`` NNCF for INT8 export.
 """
 import re
@@ -26,8 +26,8 @@ setup(
     python_requires='>=3.8',
     install_requires=['numpy'],
     extras_require={
-        'runtime': ['numpy', 'opencv-python-headless', 'onnxruntime', 'scipy'],
-        'openvino': ['numpy', 'opencv-python-headless', 'openvino', 'scipy'],
+        'runtime': ['numpy', 'opencv-python-headless', 'onnxruntime', 'scipy', 'tqdm'],
+        'openvino': ['numpy', 'opencv-python-headless', 'openvino', 'scipy', 'tqdm'],
         'int8': ['openvino', 'nncf'],
     },
     license='Apache-2.0',

@@ -1,6 +1,6 @@
 # LRFG-YoloPose on COCO-Body13, another keypoint set (13 keypoints: a "head" point made from the
 # face points, and COCO's 12 body points), on the embedded images: the worked example of
-# training on your own keypoints (README, "Train on your own data"). Everything but the data
+# training on your own keypoints (docs/own-data.md, "Train on your own data"). Everything but the data
 # and the keypoint set comes from the CPU config.
 #
 # What a keypoint set needs: its meta file (names, flip pairs via "swap", skeleton, OKS sigmas),

@@ -29,11 +29,11 @@ param_scheduler = [
 
 # kpt_l1: from random weights on a few dozen images the paper's OKS keypoint loss alone leaves
 # keypoints that start far from their targets stuck (its gradient ~ exp(-d^2 / (s 4 sigma^2))
-# vanishes); a small scale-normalised L1 term pulls them in (README, "Proof of learning").
+# vanishes); a small scale-normalised L1 term pulls them in (docs/results.md, "Proof of learning").
 # Set it to 0 for the paper's loss.
 # channel_layout: per_anchor fits a few images from random weights sooner and better than the
 # reference layout of the paper configs (tools/overfit_check.py --models ours_reference
-# ours_per_anchor: AP 0.77 vs 0.70 at 250 iterations, 1.000 vs 0.987 at 400; README). Use
+# ours_per_anchor: AP 0.77 vs 0.70 at 250 iterations, 1.000 vs 0.987 at 400; docs/results.md). Use
 # 'reference' to fine-tune from a converted YOLO-Pose checkpoint.
 model = dict(head=dict(loss_weights=dict(kpt_l1=0.1),
                        channel_layout='per_anchor'))

@@ -135,7 +135,7 @@ hsv_aug = dict(type='YOLOv5HSVRandomAug', hue_gain=0.015, saturation_gain=0.7, v
 # YOLOv5RandomPerspective keeps the s x s window around its centre (scale U(0.5, 1.5), shift
 # +-0.1; hyp.scratch.yaml's degrees, shear and perspective are 0), drops boxes as the
 # reference's box_candidates and unlabels keypoints outside; people without keypoints stay
-# box targets (README, "Data").
+# box targets (docs/data.md).
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='Mosaic', img_scale=input_size, pad_val=114.0, prob=1.0,

@@ -1,7 +1,7 @@
 # COCO-Body13: a keypoint set other than COCO's 17, made from COCO for the "Train on your own
-# data" example (README). Keypoint 0, "head", is the mean of a person's labelled face points
-# (nose, eyes, ears); 1-12 are COCO's body points. lrfg_mmpose.datasets.derive_keypoints makes
-# the annotations (tools/make_custom_keypoints.py; data/coco-body13).
+# data" example (docs/own-data.md). Keypoint 0, "head", is the mean of a person's labelled face
+# points (nose, eyes, ears); 1-12 are COCO's body points. lrfg_mmpose.datasets.regroup_keypoints
+# makes the annotations (python tools/make_coco_body13.py writes data/coco-body13).
 #
 # Sigmas: the body points keep COCO's. The head point's 0.097 is measured, as COCO measured its
 # own (sigma^2 = E[d^2 / area]): on the embedded COCO images, d is the distance between the mean
