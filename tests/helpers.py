@@ -1,6 +1,7 @@
 """Shared test helpers: the tiny model config, embedded data subsets, a parameter counter, and
 targets made into the raw head outputs that decode to them. (``tests/conftest.py`` offers the
 same as pytest fixtures and registers the ``slow`` marker.)"""
+import contextlib
 import copy
 import json
 from pathlib import Path
@@ -67,7 +68,7 @@ def perfect_outputs(head: YOLOPoseHead, boxes: torch.Tensor, kpts: torch.Tensor,
             keypoints=t.keypoints, keypoint_logits=vis[t.target_inds] * 24 - 12),
             head.anchors[level][t.anchor_inds] / stride)
         p[t.img_inds, t.anchor_inds, t.grid_y, t.grid_x] = vals
-        box_out, kpt_out = head.split_outputs(p)  # in the head's channel layout
+        box_out, kpt_out = head.layout.split(p)  # in the head's channel layout
         box_outs.append(box_out)
         kpt_outs.append(kpt_out)
     return box_outs, kpt_outs
@@ -146,3 +147,26 @@ def paper_cfg_on_subset(work_dir: Path, num_images: int = 4, batch_size: int = 2
     # its own visualizer: MMEngine keeps one instance per name for the whole process
     cfg.visualizer.name = f'visualizer-{Path(work_dir).as_posix()}'
     return cfg
+
+
+def person(K: int = 17):
+    """One person: box centre (99, 101), 40 x 80, keypoints on a grid inside it."""
+    box = torch.tensor([[79., 61., 119., 141.]])
+    xs = torch.linspace(82, 116, K)
+    ys = torch.linspace(64, 138, K)
+    kpts = torch.stack([xs, ys], dim=1)[None]
+    vis = torch.ones(1, K)
+    vis[0, 3] = 0  # one unlabelled keypoint
+    return box, kpts, vis
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """torch's intra-op threads set to ``n`` inside the block and restored to what they were
+    (the parity fixtures were made single-threaded: float sums in a fixed order)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -39,13 +39,13 @@ class YOLOPoseExportModel(nn.Module):
         head = self.model.head
         outputs = head(self.model.extract_feat(images))
         if not self.nms:
-            return head.decode(*outputs)  # (B, N, 5 + 3K)
-        boxes, scores, kpt_fields, cells = head.decode_candidates(*outputs)
+            return head.decoder.decode(*outputs, head.anchors)  # (B, N, 5 + 3K)
+        boxes, scores, kpt_fields, cells = head.decoder.candidates(*outputs, head.anchors)
         # Carry each candidate's raw keypoints and cell through NMS; decode only the kept.
         extra = torch.cat([kpt_fields, kpt_fields[..., :1] * 0 + cells], dim=-1)  # (B, N, 3K+3)
         num_dets, boxes, scores, extra = nms_fixed_outputs(
             boxes, scores, extra, self.max_det, self.iou_thr, self.score_thr)
-        kpts = head.decode_keypoints(extra[..., :-3], extra[..., -3:])  # (B, max_det, K, 3)
+        kpts = head.decoder.decode_keypoints(extra[..., :-3], extra[..., -3:])  # (B, max_det, K, 3)
         return num_dets, boxes, scores, kpts * (scores > 0)[..., None, None].to(kpts.dtype)
 
 

@@ -103,7 +103,7 @@ class TestDetectorCheckpoint(unittest.TestCase):
         with torch.no_grad():
             box_outs, kpt_outs = model.eval().head(model.extract_feat(image))
         for level, (box, kpt) in enumerate(zip(box_outs, kpt_outs)):
-            fields = model.head.join_outputs(box, kpt)  # (1, A, H, W, 57)
+            fields = model.head.layout.join(box, kpt)  # (1, A, H, W, 57)
             theirs = torch.from_numpy(ref[f'{PERSON.stem}_p{level + 3}'])  # (1, 3, H, W, 6)
             theirs = theirs.permute(0, 2, 3, 1, 4).flatten(3)  # channel 6a + f
             self.assertLess((fields[:, 0, ..., :18] - theirs).abs().max().item(), 2e-4)

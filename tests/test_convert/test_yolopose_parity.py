@@ -73,7 +73,7 @@ class TestReferenceParity(unittest.TestCase):
 
     def fields(self, model=None, outputs=None):
         model, outputs = model or self.model, outputs or self.outputs
-        return [model.head.join_outputs(b, k).numpy() for b, k in zip(*outputs)]
+        return [model.head.layout.join(b, k).numpy() for b, k in zip(*outputs)]
 
     def test_converter_reads_the_architecture(self):
         arch = self.result.architecture
@@ -95,7 +95,7 @@ class TestReferenceParity(unittest.TestCase):
 
     def test_decoded_boxes_keypoints_scores(self):
         with torch.no_grad():
-            ours = self.model.head.decode(*self.outputs).numpy()  # (B, N, 5 + 3K) xyxy, score, kpts
+            ours = self.model.head.decoder.decode(*self.outputs, self.model.head.anchors).numpy()  # (B, N, 5 + 3K) xyxy, score, kpts
         ref = self.ref['decoded']  # (B, N, 57) cx, cy, w, h, obj, cls, kpts
         self.assertEqual(ours.shape[:2], ref.shape[:2])
         self.assertLess(np.abs(ours[..., :4] - xywh_to_xyxy(ref[..., :4])).max(), 0.5)
@@ -151,7 +151,7 @@ class TestReferenceParity(unittest.TestCase):
     def test_loss_terms_equal_the_reference(self):
         head = self.model.head
         raw = [torch.from_numpy(self.ref[f'raw_p{level}']) for level in (3, 4, 5, 6)]
-        outputs = tuple(zip(*[head.split_outputs(p) for p in raw]))
+        outputs = tuple(zip(*[head.layout.split(p) for p in raw]))
         with mock.patch.object(head, 'forward', return_value=outputs):
             losses = head.loss(None, self.ground_truth())  # the paper config's loss_weights
         batch = 2  # ours are summed over images, the reference's terms per image

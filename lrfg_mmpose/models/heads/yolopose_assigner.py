@@ -11,6 +11,8 @@ import torch
 from mmpose.registry import TASK_UTILS
 from torch import Tensor
 
+from .yolopose_box_format import xyxy_to_cxcywh
+
 # Offsets subtracted from the centre (times neighbour_thr) to reach the own cell and the
 # neighbour to the left, above, to the right and below.
 _NEIGHBOUR_OFFSETS = ((0, 0), (1, 0), (0, 1), (-1, 0), (0, -1))
@@ -116,7 +118,7 @@ def collect_targets(batch_data_samples, num_keypoints: int, device, metainfo=Non
                 f'the same meta file')
         v = torch.as_tensor(gt.keypoints_visible, dtype=torch.float32, device=device)
         img_inds.append(torch.full((len(b), ), i, dtype=torch.long, device=device))
-        boxes.append(torch.cat([(b[:, :2] + b[:, 2:]) / 2, b[:, 2:] - b[:, :2]], dim=1))
+        boxes.append(xyxy_to_cxcywh(b))
         kpts.append(k.reshape(-1, K, 2))
         labelled.append((v.reshape(-1, K) > 0).float())
     if not boxes:

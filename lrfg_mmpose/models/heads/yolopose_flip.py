@@ -16,13 +16,48 @@ the right wrist). Then the two views' candidates go through one NMS, and the mer
 - ``'nms'``: NMS alone picks either view's candidate, nothing averaged (YOLOv5's test-time
   augmentation, ``augment=True``, merges this way).
 """
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import torch
 from torch import Tensor
 from torchvision.ops import box_iou
 
 FLIP_MERGES = ('average', 'nms')
+
+
+def split_views(feats, merge: str):
+    """``[feats, feats_of_the_mirrored_input]`` as MMPose's ``BottomupPoseEstimator`` passes
+    them with ``test_cfg.flip_test=True``, checked, and the merge checked."""
+    if merge not in FLIP_MERGES:
+        raise ValueError(f'test_cfg.flip_merge must be one of {FLIP_MERGES}, got {merge!r}')
+    if not (isinstance(feats, (list, tuple)) and len(feats) == 2
+            and isinstance(feats[0], (list, tuple))):
+        raise ValueError('flip_test: the head needs [feats, feats_flip], as MMPose\'s '
+                         'BottomupPoseEstimator passes them with test_cfg.flip_test=True')
+    return feats[0], feats[1]
+
+
+def join_views(candidates: Tuple[Tensor, ...], mirrored_candidates: Tuple[Tensor, ...],
+               width: float) -> Tuple[Tensor, ...]:
+    """The candidates of both views as one set: boxes ``(B, 2N, 4)`` (the mirrored view's in
+    the original input's pixels), scores, raw keypoint fields and cells (the decoder's
+    :meth:`~.YOLOPoseDecoder.candidates`), and ``mirrored`` ``(2N, )``, which view each came
+    from. The mirrored view's keypoints are brought back when decoded
+    (:func:`unmirror_keypoints`)."""
+    boxes, scores, kpt_fields, cells = candidates
+    fboxes, fscores, fkpt_fields, _ = mirrored_candidates
+    mirrored = torch.arange(2 * boxes.shape[1], device=boxes.device) >= boxes.shape[1]
+    return (torch.cat([boxes, mirror_boxes(fboxes, width)], dim=1),
+            torch.cat([scores, fscores], dim=1), torch.cat([kpt_fields, fkpt_fields], dim=1),
+            torch.cat([cells, cells], dim=0), mirrored)
+
+
+def unmirror_keypoints(kpts: Tensor, mirrored: Tensor, width: float,
+                       flip_indices: Sequence[int]) -> Tensor:
+    """Keypoints ``(n, K, 3)`` of candidates of either view, those with ``mirrored`` brought to
+    the original input's pixels and keypoint order."""
+    kpts[mirrored] = mirror_keypoints(kpts[mirrored], width, flip_indices)
+    return kpts
 
 
 def mirror_boxes(boxes: Tensor, width: float) -> Tensor:

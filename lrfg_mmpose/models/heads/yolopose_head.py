@@ -11,7 +11,6 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.dist import get_world_size
 from mmengine.model import BaseModule
@@ -24,10 +23,10 @@ from torchvision.ops import nms
 from ...structures import DEFAULT_ANCHORS, check_input_size, meta_file, pose_metainfo
 from ..layers import ImplicitA, ImplicitM, fold_implicit_into_conv
 from .yolopose_assigner import collect_targets
-from .yolopose_coder import decode_cells
-from .yolopose_decoder import YOLOPoseDecoder
-from .yolopose_flip import FLIP_MERGES, average_views, mirror_boxes, mirror_keypoints
+from .yolopose_cell_coder import decode_cells
+from .yolopose_flip import average_views, join_views, split_views, unmirror_keypoints
 from .yolopose_layouts import CHANNEL_LAYOUTS
+from .yolopose_pixel_decoder import YOLOPoseDecoder
 
 # The reference's loss gains (data/hyp.scratch.yaml: box, obj, kpt, and cls, which also weighs
 # the keypoint-confidence loss), before the scaling YOLOPoseHead.loss_gains applies.
@@ -79,6 +78,10 @@ class YOLOPoseHead(BaseModule):
             ``dict(type='YOLOPoseOKSLoss')``.
         loss_kpt_l1 (dict): The term weighted by ``loss_weights['kpt_l1']`` when that is set.
             Defaults to ``dict(type='ScaleNormalisedL1Loss')``.
+        loss_obj (dict): Objectness loss on the logits against the detached CIoU (``MODELS``).
+            Defaults to MMPose's ``dict(type='BCELoss')`` (with logits, mean).
+        loss_vis (dict): Keypoint-confidence loss on the logits against labelled / not
+            (``MODELS``). Defaults to MMPose's ``dict(type='BCELoss')``.
         obj_level_weights (Sequence[float]): Objectness loss weight per level.
             Defaults to (4.0, 1.0, 0.25, 0.06).
         loss_weights (dict): Gains of ``bbox``, ``obj``, ``kpt`` and ``vis`` as the reference's
@@ -105,6 +108,8 @@ class YOLOPoseHead(BaseModule):
                  loss_bbox: ConfigType = dict(type='YOLOPoseCIoULoss'),
                  loss_kpt: ConfigType = dict(type='YOLOPoseOKSLoss'),
                  loss_kpt_l1: OptConfigType = dict(type='ScaleNormalisedL1Loss'),
+                 loss_obj: ConfigType = dict(type='BCELoss'),
+                 loss_vis: ConfigType = dict(type='BCELoss'),
                  obj_level_weights: Sequence[float] = (4.0, 1.0, 0.25, 0.06),
                  loss_weights: Dict[str, float] = DEFAULT_LOSS_WEIGHTS,
                  norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
@@ -145,6 +150,7 @@ class YOLOPoseHead(BaseModule):
         self.assigner = TASK_UTILS.build(assigner)  # its anchor_thr: what the anchor check reads
         self.loss_bbox, self.loss_kpt = MODELS.build(loss_bbox), MODELS.build(loss_kpt)
         self.loss_kpt_l1 = MODELS.build(loss_kpt_l1) if loss_kpt_l1 else None
+        self.loss_obj, self.loss_vis = MODELS.build(loss_obj), MODELS.build(loss_vis)
         self.obj_level_weights = list(obj_level_weights)
         self.loss_weights = dict(loss_weights)
 
@@ -200,26 +206,6 @@ class YOLOPoseHead(BaseModule):
             kpt_outs.append(self.kpt_convs[i](x))
         return box_outs, kpt_outs
 
-    def join_outputs(self, box_out: Tensor, kpt_out: Tensor) -> Tensor:
-        """One level's conv outputs as per-anchor fields ``(B, A, H, W, C)`` (the layout's)."""
-        return self.layout.join(box_out, kpt_out)
-
-    def split_outputs(self, fields: Tensor) -> Tuple[Tensor, Tensor]:
-        """Inverse of :meth:`join_outputs`."""
-        return self.layout.split(fields)
-
-    def decode_candidates(self, box_outs: List[Tensor], kpt_outs: List[Tensor]
-                          ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Every candidate's box, score, raw keypoint fields and cell
-        (:meth:`YOLOPoseDecoder.candidates`)."""
-        return self.decoder.candidates(box_outs, kpt_outs, self.anchors)
-
-    decode_keypoints = staticmethod(YOLOPoseDecoder.keypoints)
-
-    def decode(self, box_outs: List[Tensor], kpt_outs: List[Tensor]) -> Tensor:
-        """All candidates ``(B, N, 5 + 3K)`` in input pixels (:meth:`YOLOPoseDecoder.decode`)."""
-        return self.decoder.decode(box_outs, kpt_outs, self.anchors)
-
     def predict(self,
                 feats: Union[Tuple[Tensor], List[Tuple[Tensor]]],
                 batch_data_samples: OptSampleList,
@@ -240,26 +226,17 @@ class YOLOPoseHead(BaseModule):
         max_per_img = test_cfg.get('max_per_img', 300)
         flip = bool(test_cfg.get('flip_test', False))
         merge = test_cfg.get('flip_merge', 'average')
-        if flip and merge not in FLIP_MERGES:
-            raise ValueError(f'test_cfg.flip_merge must be one of {FLIP_MERGES}, got {merge!r}')
         if flip:
-            if not (isinstance(feats, (list, tuple)) and len(feats) == 2
-                    and isinstance(feats[0], (list, tuple))):
-                raise ValueError('flip_test: the head needs [feats, feats_flip], as MMPose\'s '
-                                 'BottomupPoseEstimator passes them with test_cfg.flip_test=True')
-            feats, feats_flip = feats
+            feats, feats_flip = split_views(feats, merge)
             width = feats[0].shape[-1] * self.featmap_strides[0]  # of the batch tensor flipped
 
         # Keypoints are decoded for the people NMS keeps only.
-        boxes, scores, kpt_fields, cells = self.decode_candidates(*self.forward(feats))
-        num_orig = boxes.shape[1]
+        candidates = self.decoder.candidates(*self.forward(feats), self.anchors)
         if flip:
-            fboxes, fscores, fkpt_fields, _ = self.decode_candidates(*self.forward(feats_flip))
-            boxes = torch.cat([boxes, mirror_boxes(fboxes, width)], dim=1)
-            scores = torch.cat([scores, fscores], dim=1)
-            kpt_fields = torch.cat([kpt_fields, fkpt_fields], dim=1)
-            cells = torch.cat([cells, cells], dim=0)
-            mirrored = torch.arange(boxes.shape[1], device=boxes.device) >= num_orig
+            *candidates, mirrored = join_views(
+                candidates, self.decoder.candidates(*self.forward(feats_flip), self.anchors),
+                width)
+        boxes, scores, kpt_fields, cells = candidates
         results = []
         for i, data_sample in enumerate(batch_data_samples):
             keep = (scores[i] > score_thr).nonzero()[:, 0]
@@ -274,11 +251,9 @@ class YOLOPoseHead(BaseModule):
                                                 self.featmap_strides[-1])
 
             def kpts_of(idx, i=i):  # (n, K, 3) in the original input's pixels and order
-                kpts = self.decode_keypoints(kpt_fields[i, idx], cells[idx])
-                if flip:
-                    back = mirrored[idx]
-                    kpts[back] = mirror_keypoints(kpts[back], width, self.flip_indices)
-                return kpts
+                kpts = self.decoder.decode_keypoints(kpt_fields[i, idx], cells[idx])
+                return unmirror_keypoints(kpts, mirrored[idx], width, self.flip_indices) \
+                    if flip else kpts
 
             if flip and merge == 'average':
                 bboxes, kpts = average_views(keep, candidates, boxes[i], mirrored, kpts_of,
@@ -341,7 +316,7 @@ class YOLOPoseHead(BaseModule):
         use_l1 = gains.get('kpt_l1', 0) > 0 and self.loss_kpt_l1 is not None
         loss_bbox = loss_obj = loss_kpt = loss_vis = loss_l1 = box_outs[0].new_zeros(())
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
-            p = self.join_outputs(box_out, kpt_out)  # (B, A, H, W, C)
+            p = self.layout.join(box_out, kpt_out)  # (B, A, H, W, C)
             h, w = p.shape[2:4]
             stride = self.featmap_strides[level]
             t = self.assigner(img_inds, boxes, kpts, self.anchors[level], stride, (h, w))
@@ -360,12 +335,11 @@ class YOLOPoseHead(BaseModule):
                 if use_l1:
                     loss_l1 = loss_l1 + self.loss_kpt_l1(cells.keypoints, t.keypoints, mask,
                                                          areas, self.sigmas)
-                loss_vis = loss_vis + F.binary_cross_entropy_with_logits(cells.keypoint_logits,
-                                                                         mask)
+                loss_vis = loss_vis + self.loss_vis(cells.keypoint_logits, mask)
                 obj_target[t.img_inds, t.anchor_inds, t.grid_y,
                            t.grid_x] = ciou.detach().clamp(min=0).to(obj_target.dtype)
-            loss_obj = loss_obj + self.obj_level_weights[level] * \
-                F.binary_cross_entropy_with_logits(p[..., 4], obj_target)
+            loss_obj = loss_obj + self.obj_level_weights[level] * self.loss_obj(p[..., 4],
+                                                                                obj_target)
 
         scale = len(batch_data_samples) * get_world_size()
         losses = dict(

@@ -13,11 +13,7 @@ import torch.nn as nn
 from mmpose.registry import MODELS
 from torch import Tensor
 
-
-def cxcywh_to_xyxy(boxes: Tensor) -> Tensor:
-    """(..., 4) centre/size boxes to corner boxes."""
-    xy, wh = boxes[..., :2], boxes[..., 2:]
-    return torch.cat([xy - wh / 2, xy + wh / 2], dim=-1)
+from .yolopose_box_format import cxcywh_to_xyxy
 
 
 def complete_iou(pred: Tensor, target: Tensor, eps: float = 1e-7) -> Tensor:

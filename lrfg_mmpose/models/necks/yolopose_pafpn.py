@@ -33,7 +33,12 @@ class YOLOPosePAFPN(BaseModule):
 
     Args:
         in_channels (Sequence[int]): Widths of P3..P6. Defaults to (128, 256, 384, 512).
-        num_csp_blocks (int): Bottlenecks per C3. Defaults to 1.
+        deepen_factor (float): Depth multiple, as the backbone's: each C3 has
+            ``max(round(3 * deepen_factor), 1)`` bottlenecks (YOLOv5's head C3s have 3 at depth
+            1.0: s6 1, m6 2, l6 3). Defaults to 0.33.
+        num_csp_blocks (int, optional): Bottlenecks per C3, instead of the count
+            ``deepen_factor`` gives (the checkpoint converter sets what it finds).
+            Defaults to None.
         use_ghost (bool): Make the six stand-alone convs (laterals and downsamples)
             :class:`GhostConv`. Defaults to True.
         out_channels (int, optional): If given, a 1x1 conv maps every output level to this
@@ -47,7 +52,8 @@ class YOLOPosePAFPN(BaseModule):
 
     def __init__(self,
                  in_channels: Sequence[int] = (128, 256, 384, 512),
-                 num_csp_blocks: int = 1,
+                 deepen_factor: float = 0.33,
+                 num_csp_blocks: Optional[int] = None,
                  use_ghost: bool = True,
                  out_channels: Optional[int] = None,
                  norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
@@ -59,6 +65,8 @@ class YOLOPosePAFPN(BaseModule):
         self.in_channels = list(in_channels)
         conv = GhostConv if use_ghost else ConvModule
         cfg = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        if num_csp_blocks is None:
+            num_csp_blocks = max(round(3 * deepen_factor), 1)
         csp = dict(num_blocks=num_csp_blocks, add_identity=False, **cfg)
         num_levels = len(self.in_channels)
         c = self.in_channels

@@ -6,9 +6,8 @@ import torch
 from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 
-from lrfg_mmpose.models.heads import (YOLOPoseHead, assign_level, complete_iou, oks_keypoint_loss,
-                                      scale_normalised_l1_loss)
-from tests.helpers import num_params, perfect_outputs
+from lrfg_mmpose.models.heads import YOLOPoseHead
+from tests.helpers import num_params, perfect_outputs, person
 
 INPUT = 256  # input size used by these tests
 STRIDES = (8, 16, 32, 64)
@@ -24,17 +23,6 @@ def make_sample(bboxes, keypoints, visible):
     return sample
 
 
-def person():
-    """One person: box centre (99, 101), 40 x 80, keypoints on a grid inside it."""
-    box = torch.tensor([[79., 61., 119., 141.]])
-    xs = torch.linspace(82, 116, K)
-    ys = torch.linspace(64, 138, K)
-    kpts = torch.stack([xs, ys], dim=1)[None]
-    vis = torch.ones(1, K)
-    vis[0, 3] = 0  # one unlabelled keypoint
-    return box, kpts, vis
-
-
 class TestYOLOPoseHead(unittest.TestCase):
 
     def test_params_match_design(self):
@@ -44,29 +32,6 @@ class TestYOLOPoseHead(unittest.TestCase):
                              2774444)
             self.assertEqual(num_params(YOLOPoseHead(use_implicit=True, channel_layout=layout)),
                              2774444 + 1352)
-
-    def test_channel_layouts_hand_checked(self):
-        """Each output channel carries its own index: the reference reads the 18 + 153
-        concatenated channels as (3 anchors, 57 fields); per_anchor gives each anchor 6 box-conv
-        and 51 keypoint-branch channels."""
-        box = torch.arange(18.).view(1, 18, 1, 1)
-        kpt = (18 + torch.arange(153.)).view(1, 153, 1, 1)
-        ref = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout='reference')
-        fields = ref.join_outputs(box, kpt)[0, :, 0, 0]  # (A, 57)
-        torch.testing.assert_close(fields, torch.arange(171.).view(3, 57))
-        # Anchor 0's fields 0-17 come from the box conv; anchors 1 and 2 (box and objectness
-        # included) from the keypoint branch (channels 39-95 and 96-152).
-        self.assertEqual(fields[1, 4].item(), 18 + 39 + 4)
-        per_anchor = YOLOPoseHead(in_channels=(8, 16, 24, 32), channel_layout='per_anchor')
-        fields = per_anchor.join_outputs(box, kpt)[0, :, 0, 0]
-        for a in range(3):
-            torch.testing.assert_close(fields[a, :6], torch.arange(6.) + 6 * a)
-            torch.testing.assert_close(fields[a, 6:], 18 + 51 * a + torch.arange(51.))
-        for head in (ref, per_anchor):
-            p = torch.randn(2, 3, 4, 5, 57)
-            box_out, kpt_out = head.split_outputs(p)
-            self.assertEqual((box_out.shape, kpt_out.shape), ((2, 18, 4, 5), (2, 153, 4, 5)))
-            torch.testing.assert_close(head.join_outputs(*head.split_outputs(p)), p)
 
     def test_layout_is_saved_checked_on_load_and_kept_by_ema(self):
         from mmpose.engine.hooks.ema_hook import ExpMomentumEMA
@@ -93,7 +58,7 @@ class TestYOLOPoseHead(unittest.TestCase):
                 bound = 1 / math.sqrt(box_conv.in_channels)
                 obj_prior = math.log(8 / (640 / stride)**2)
                 cls_prior = math.log(0.6 / 0.01)
-                fields = head.join_outputs(box_conv.bias.view(1, -1, 1, 1),
+                fields = head.layout.join(box_conv.bias.view(1, -1, 1, 1),
                                            kpt_conv.bias.view(1, -1, 1, 1))[0, :, 0, 0]
                 if layout == 'reference':
                     # Box-conv biases read as (3, 6): the priors land on channels 4/10/16
@@ -124,60 +89,24 @@ class TestYOLOPoseHead(unittest.TestCase):
             self.assertEqual(b.shape, (2, 3 * 6, INPUT // s, INPUT // s))
             self.assertEqual(k.shape, (2, 3 * 51, INPUT // s, INPUT // s))
 
-    def test_assignment_hand_computed(self):
-        head = YOLOPoseHead(in_channels=(8, 16, 24, 32))
-        box, kpts, _ = person()
-        cxcywh = torch.tensor([[99., 101., 40., 80.]])
-        # P3: centre (12.375, 12.625) cells; x in the left half -> left neighbour (11, 12);
-        # y in the lower half -> the cell below (12, 13). All 3 anchors have ratios < 4.
-        t = assign_level(torch.zeros(1, dtype=torch.long), cxcywh, kpts, head.anchors[0], 8, (32, 32))
-        cells = sorted(set(zip(t.grid_x.tolist(), t.grid_y.tolist())))
-        self.assertEqual(cells, [(11, 12), (12, 12), (12, 13)])
-        self.assertEqual(sorted(set(t.anchor_inds.tolist())), [0, 1, 2])
-        self.assertEqual(len(t.img_inds), 9)
-        own = (t.grid_x == 12) & (t.grid_y == 12)
-        torch.testing.assert_close(t.boxes[own][0], torch.tensor([0.375, 0.625, 5.0, 10.0]))
-        left = (t.grid_x == 11)
-        torch.testing.assert_close(t.boxes[left][0, :2], torch.tensor([1.375, 0.625]))
-        torch.testing.assert_close(t.keypoints[own][0, 0], torch.tensor([82 / 8 - 12, 64 / 8 - 12]))
-        # P4: anchor (180, 137) has 180 / 40 = 4.5 > 4 and is not used.
-        t4 = assign_level(torch.zeros(1, dtype=torch.long), cxcywh, kpts, head.anchors[1], 16, (16, 16))
-        self.assertEqual(sorted(set(t4.anchor_inds.tolist())), [0, 1])
-
-    def test_oks_loss_hand_computed(self):
-        pred = torch.tensor([[[2.0, 0.0], [5.0, 5.0]], [[0.0, 3.0], [1.0, 1.0]]])
-        target = torch.zeros(2, 2, 2)
-        labelled = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
-        areas = torch.tensor([100.0, 50.0])
-        sigmas = torch.tensor([0.5, 0.25])
-        expected = ((1 - math.exp(-4 / (100 * 4 * 0.25))) + (1 - math.exp(-9 / (50 * 4 * 0.25)))
-                    + (1 - math.exp(-2 / (50 * 4 * 0.0625)))) / 3
-        self.assertAlmostEqual(oks_keypoint_loss(pred, target, labelled, areas, sigmas).item(),
-                               expected, places=6)
-        self.assertEqual(oks_keypoint_loss(pred, target, torch.zeros(2, 2), areas, sigmas).item(), 0)
-
-    def test_scale_normalised_l1_hand_computed(self):
-        pred = torch.tensor([[[2.0, 0.0], [5.0, 5.0]], [[0.0, 3.0], [1.0, -1.0]]])
-        target = torch.zeros(2, 2, 2)
-        labelled = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
-        areas = torch.tensor([100.0, 25.0])
-        expected = (2 / 10 + 3 / 5 + 2 / 5) / 3
-        self.assertAlmostEqual(
-            scale_normalised_l1_loss(pred, target, labelled, areas).item(), expected, places=6)
-
-    def test_far_keypoint_gradient_oks_vanishes_l1_does_not(self):
-        # An eye (sigma 0.025) predicted 3 cells from its target on a 5 x 9 cell person:
-        # exp(-9 / (45 * 4 * 0.025^2)) = exp(-80) -> the OKS loss gives no usable gradient.
-        sigmas = torch.tensor([0.025])
-        target, labelled, areas = torch.zeros(1, 1, 2), torch.ones(1, 1), torch.tensor([45.0])
-        grads = []
-        for loss_fn in (lambda p: oks_keypoint_loss(p, target, labelled, areas, sigmas),
-                        lambda p: scale_normalised_l1_loss(p, target, labelled, areas)):
-            pred = torch.tensor([[[0.0, -3.0]]], requires_grad=True)
-            loss_fn(pred).backward()
-            grads.append(pred.grad[0, 0, 1].item())
-        self.assertLess(abs(grads[0]), 1e-30)
-        self.assertAlmostEqual(grads[1], -1 / math.sqrt(45.0), places=6)
+    def test_objectness_and_visibility_losses_come_from_the_config(self):
+        """loss_obj and loss_vis are registry dicts (MMPose's BCELoss by default): a weight of 0
+        in the config zeroes its term and leaves the others as they were."""
+        torch.manual_seed(0)
+        feats = [torch.randn(1, c, INPUT // s, INPUT // s) for c, s in zip((8, 16, 24, 32), STRIDES)]
+        samples = [make_sample(*person())]
+        default = YOLOPoseHead(in_channels=(8, 16, 24, 32))
+        self.assertEqual(type(default.loss_obj).__name__, 'BCELoss')
+        base = default.loss(feats, samples)
+        self.assertGreater(base['loss_obj'].item(), 0)
+        self.assertGreater(base['loss_vis'].item(), 0)
+        off = dict(type='BCELoss', loss_weight=0.0)
+        head = YOLOPoseHead(in_channels=(8, 16, 24, 32), loss_obj=off, loss_vis=off)
+        head.load_state_dict(default.state_dict())
+        losses = head.loss(feats, samples)
+        self.assertEqual((losses['loss_obj'].item(), losses['loss_vis'].item()), (0.0, 0.0))
+        torch.testing.assert_close(losses['loss_kpt'], base['loss_kpt'])
+        torch.testing.assert_close(losses['loss_bbox'], base['loss_bbox'])
 
     def test_kpt_l1_loss_is_opt_in(self):
         torch.manual_seed(0)
@@ -191,18 +120,6 @@ class TestYOLOPoseHead(unittest.TestCase):
         losses = head.loss(feats, samples)
         self.assertGreater(losses['loss_kpt_l1'].item(), 0)
         torch.testing.assert_close(losses['loss_kpt'], paper.loss(feats, samples)['loss_kpt'])
-
-    def test_complete_iou_hand_computed(self):
-        # Same centre and shape: CIoU = IoU = 1 (no NaN). Boxes 2x2 at (0, 0) and (1, 0):
-        # IoU = 2 / 6, rho^2 = 1, enclosing box 3 x 2 -> c^2 = 13, v = 0.
-        pred = torch.tensor([[0.0, 0.0, 2.0, 2.0], [0.0, 0.0, 2.0, 2.0]])
-        target = torch.tensor([[0.0, 0.0, 2.0, 2.0], [1.0, 0.0, 2.0, 2.0]])
-        torch.testing.assert_close(complete_iou(pred, target), torch.tensor([1.0, 2 / 6 - 1 / 13]))
-        # Same centre, 2x2 vs 2x4: IoU = 0.5, rho = 0, v = 4/pi^2 (atan 0.5 - atan 1)^2.
-        v = 4 / math.pi**2 * (math.atan(0.5) - math.atan(1.0))**2
-        expected = 0.5 - v * v / (v - 0.5 + 1)
-        ciou = complete_iou(torch.tensor([[0.0, 0.0, 2.0, 2.0]]), torch.tensor([[0.0, 0.0, 2.0, 4.0]]))
-        self.assertAlmostEqual(ciou.item(), expected, places=5)
 
     def test_perfect_prediction_decodes_to_person_and_zero_loss(self):
         for layout in ('reference', 'per_anchor'):

@@ -1,14 +1,15 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """The YOLO-Pose head's outputs to people in input pixels, shared by ``predict()`` and the
-exporter (Eq. (1)-(2) of YOLO-Pose, Maji et al., CVPRW 2022; field decoding in
-:mod:`.yolopose_coder`)."""
+exporter (Eq. (1)-(2) of YOLO-Pose, Maji et al., CVPRW 2022; the fields in cell space are
+:mod:`.yolopose_cell_coder`'s)."""
 import warnings
 from typing import Dict, List, Sequence, Tuple
 
 import torch
 from torch import Tensor
 
-from .yolopose_coder import decode_boxes, decode_keypoints
+from .yolopose_box_format import corners
+from .yolopose_cell_coder import decode_boxes, decode_cell_keypoints
 from .yolopose_layouts import ChannelLayout
 
 
@@ -51,7 +52,7 @@ class YOLOPoseDecoder:
         """Boxes ``(B, N, 4)`` x1 y1 x2 y2 and scores ``(B, N)`` in input pixels, the raw
         keypoint fields ``(B, N, 3K)`` and each candidate's cell ``(N, 3)`` (corner x, y in grid
         units, stride), N running over level, anchor, row, column; ``anchors`` ``(L, A, 2)``
-        pixels. :meth:`keypoints` decodes the keypoints of the candidates kept."""
+        pixels. :meth:`decode_keypoints` decodes the keypoints of the candidates kept."""
         boxes, scores, kpt_fields, cells = [], [], [], []
         nb = self.layout.num_box_out
         for level, (box_out, kpt_out) in enumerate(zip(box_outs, kpt_outs)):
@@ -61,7 +62,7 @@ class YOLOPoseDecoder:
             grid = self.grid(h, w, p.device, p.dtype)
             box = decode_boxes(p, (anchors[level] / stride).to(p.dtype).view(1, a, 1, 1, 2))
             xy, wh = (box[..., :2] + grid) * stride, box[..., 2:] * stride
-            boxes.append(torch.cat([xy - wh / 2, xy + wh / 2], dim=-1).flatten(1, 3))
+            boxes.append(corners(xy, wh).flatten(1, 3))
             scores.append((p[..., 4].sigmoid() * p[..., 5:nb].sigmoid().amax(dim=-1)).flatten(1))
             kpt_fields.append(p[..., nb:].flatten(1, 3))  # (B, A*H*W, 3K)
             # (A, H, W, 3): corner x, y and stride, repeated over anchors (no expand: export)
@@ -71,10 +72,10 @@ class YOLOPoseDecoder:
                 torch.cat(cells, dim=0))
 
     @staticmethod
-    def keypoints(kpt_fields: Tensor, cells: Tensor) -> Tensor:
+    def decode_keypoints(kpt_fields: Tensor, cells: Tensor) -> Tensor:
         """Keypoints ``(..., K, 3)``: x, y in input pixels and confidence, from raw keypoint
         fields ``(..., 3K)`` and their candidates' cells ``(..., 3)`` (broadcastable)."""
-        xy, logits = decode_keypoints(kpt_fields)  # cell-relative, grid units
+        xy, logits = decode_cell_keypoints(kpt_fields)  # cell-relative, grid units
         xy = (xy + cells[..., None, :2]) * cells[..., None, 2:]
         return torch.cat([xy, logits.sigmoid()[..., None]], dim=-1)
 
@@ -82,5 +83,5 @@ class YOLOPoseDecoder:
         """All candidates as ``(B, N, 4 + 1 + 3K)``: box xyxy, score, keypoints ``(x, y, conf)``,
         in input pixels."""
         boxes, scores, kpt_fields, cells = self.candidates(box_outs, kpt_outs, anchors)
-        kpts = self.keypoints(kpt_fields, cells)  # (B, N, K, 3)
+        kpts = self.decode_keypoints(kpt_fields, cells)  # (B, N, K, 3)
         return torch.cat([boxes, scores[..., None], kpts.flatten(-2)], dim=-1)

@@ -1,5 +1,6 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
-"""YOLO-Pose's per-anchor output fields to boxes and keypoints, and back.
+"""YOLO-Pose's per-anchor output fields to boxes and keypoints in cell space (grid units,
+relative to the cell's corner), and back: what the loss compares with its targets.
 
 Paper: "YOLO-Pose: Enhancing YOLO for Multi Person Pose Estimation Using Object Keypoint
 Similarity Loss", Maji et al., CVPRW 2022, Eq. (1)-(2) (box decoding as YOLOv5; keypoints
@@ -13,7 +14,8 @@ The fields of one anchor at one cell are ``tx, ty, tw, th, obj, cls_1..cls_nc`` 
     keypoint    = 2 (kx, ky) - 0.5
 
 Adding the cell corner and multiplying by the stride gives input pixels. The loss works on the
-cell-relative values, ``predict()`` and the exporter on pixels, the tests on the inverse.
+cell-relative values, ``predict()`` and the exporter on pixels (:mod:`.yolopose_pixel_decoder`),
+the tests on the inverse.
 """
 from typing import NamedTuple, Tuple
 
@@ -37,7 +39,7 @@ def decode_boxes(fields: Tensor, anchors: Tensor) -> Tensor:
     return torch.cat([xy, wh], dim=-1)
 
 
-def decode_keypoints(kpt_fields: Tensor) -> Tuple[Tensor, Tensor]:
+def decode_cell_keypoints(kpt_fields: Tensor) -> Tuple[Tensor, Tensor]:
     """Keypoints ``(..., K, 2)`` and their confidence logits ``(..., K)`` from the ``3K``
     keypoint fields."""
     kpt = kpt_fields.unflatten(-1, (-1, 3))  # (..., K, 3)
@@ -48,7 +50,7 @@ def decode_cells(fields: Tensor, anchors: Tensor, num_classes: int = 1) -> CellP
     """Decode fields ``(..., 5 + nc + 3K)`` with ``anchors`` ``(..., 2)`` (w, h in grid units,
     broadcastable to the fields' leading shape)."""
     nb = 5 + num_classes
-    keypoints, keypoint_logits = decode_keypoints(fields[..., nb:])
+    keypoints, keypoint_logits = decode_cell_keypoints(fields[..., nb:])
     return CellPredictions(decode_boxes(fields, anchors), fields[..., 4], fields[..., 5:nb],
                            keypoints, keypoint_logits)
 
