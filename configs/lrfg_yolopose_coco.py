@@ -1,7 +1,7 @@
 # LRFG-YoloPose (full model: SCA + FGCSPP + implicit knowledge/GhostConv) on COCO at 960.
 # The paper's recipe: 80 epochs fine-tuned from a COCO person detector, with the YOLO-Pose
-# reference's train.py (= configs/lrfg_yolopose_2xb32-80e_coco-960.py; from scratch for 300
-# epochs, the reference's default: configs/lrfg_yolopose_2xb32-300e_coco-960.py).
+# reference's train.py (MMPose's naming would call it lrfg_yolopose_2xb32-80e_coco-960; from
+# scratch for 300 epochs, the reference's default: configs/lrfg_yolopose_2xb32-300e_coco-960.py).
 # Training:   mim train mmpose configs/lrfg_yolopose_coco.py --gpus 2 --launcher pytorch
 # Data:       data/coco/{annotations,train2017,val2017} as MMPose expects.
 # Recipe:     SGD (Nesterov, momentum 0.937, lr 0.01), YOLOv5's three parameter groups (BN and
@@ -103,7 +103,7 @@ model = dict(
     neck=dict(
         type='YOLOPosePAFPN',
         in_channels=widths,
-        num_csp_blocks=1,
+        deepen_factor=deepen_factor,  # C3 depth as the backbone's
         # switch 3 (with head.use_implicit): GhostConv in the PANet
         use_ghost=True),
     head=dict(

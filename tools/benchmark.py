@@ -59,7 +59,7 @@ def parse_args(argv=None):
     p.add_argument('--int8', action='store_true', help='with --backends openvino: also INT8 '
                    '(NNCF, MIXED preset, 16 embedded images), in the bf16 group')
     p.add_argument('--ratio-to', help='with --backends: the NAME@SIZE of the ratios (default: '
-                   'yolo26s-pose@640 if timed, else yoloxpose_s@INPUT)')
+                   'yolo26s-pose@640 if timed, else yoloxpose_s@INPUT, else the first model)')
     p.add_argument('--profile', type=non_negative_int, default=0, metavar='N',
                    help='with --backends openvino: the N costliest layer types of each network')
     p.add_argument('--plot', help='with --backends: latency against published AP here (PNG)')

@@ -4,11 +4,13 @@
 # configs/ablation/lrfg_yolopose_t1r1-baseline_coco-960.py.
 _base_ = '../lrfg_yolopose_coco.py'
 
+deepen_factor = 0.67
 widen_factor = 0.75
 widths = [int(c * widen_factor) for c in (256, 512, 768, 1024)]  # P3-P6
 model = dict(
-    backbone=dict(deepen_factor=0.67, widen_factor=widen_factor, use_fgcspp=False, sca_cfg=None),
-    neck=dict(in_channels=widths, num_csp_blocks=2, use_ghost=False),
+    backbone=dict(deepen_factor=deepen_factor, widen_factor=widen_factor, use_fgcspp=False,
+                  sca_cfg=None),
+    neck=dict(in_channels=widths, deepen_factor=deepen_factor, use_ghost=False),
     head=dict(in_channels=widths, use_implicit=False))
 
 # Fine-tuned, as the reference, from a person detector of the same size (converted with

@@ -136,12 +136,14 @@ def deploy_report(models: Sequence[str], backends: Sequence[str], size: int, thr
                   repeats: int, work_dir: Path, bf16: bool = True, int8: bool = False,
                   ratio_to: Optional[str] = None, profile: int = 0, plot: Optional[str] = None,
                   e2e: Optional[dict] = None) -> Tuple[List[str], dict]:
-    """The deployment benchmark's report lines and data. ``e2e``: ``dict(config, checkpoint,
-    image, size, score_thr)`` for the end-to-end timing of our predictor."""
+    """The deployment benchmark's report lines and data. Ratios are against ``ratio_to``
+    (default: YOLO26s-pose at 640 where timed, else YOLOX-Pose-s at ``size``, else the first
+    model). ``e2e``: ``dict(config, checkpoint, image, size, score_thr)`` for the end-to-end
+    timing of our predictor."""
     ms = network_latencies(models, backends, size, threads, repeats, work_dir, bf16, int8)
     labels = list(dict.fromkeys(label for label, _ in ms))
     ref = ratio_to or next((lab for lab in ('yolo26s-pose@640', f'yoloxpose_s@{size}')
-                            if lab in labels), None)
+                            if lab in labels), labels[0])
     best = best_precision(ms)
     head = (f'Exported networks (no decoding or NMS; Ultralytics\' models as their exporter '
             f'writes them by default), batch 1, {threads} threads, {cpu_name()}, median of '

@@ -82,7 +82,8 @@ class ReferenceArchitecture:
         """Config ``model`` override for this width, depth and these anchors (any variant)."""
         return dict(
             backbone=dict(deepen_factor=self.deepen_factor, widen_factor=self.widen_factor),
-            neck=dict(in_channels=self.in_channels, num_csp_blocks=self.neck_blocks),
+            neck=dict(in_channels=self.in_channels, deepen_factor=self.deepen_factor,
+                      num_csp_blocks=self.neck_blocks),
             head=dict(in_channels=self.in_channels, anchors=self.anchors))
 
     def model_override(self) -> dict:

@@ -25,6 +25,7 @@ import torch
 import torch.multiprocessing as mp
 from mmengine.hooks import Hook
 
+from tests.helpers import torch_threads
 from tests.test_engine.train_parity import (FIXTURE, ddp_worker, duplicated_batches,
                                             reference_runner)
 
@@ -51,15 +52,12 @@ class TestDistributedEqualsOneProcess(unittest.TestCase):
             mp.spawn(ddp_worker, args=(2, free_port(), tmp, epochs, lr_scale), nprocs=2, join=True)
             ddp = torch.load(Path(tmp) / 'ddp.pth', weights_only=False)
             ref = dict(np.load(FIXTURE / 'train_steps.npz'))
-            torch.set_num_threads(1)
-            try:
+            with torch_threads(1):
                 start = Snapshot()
                 runner = reference_runner(Path(tmp), duplicated_batches(ref, 2, 2), batch_size=4,
                                           max_epochs=epochs, lr_scale=lr_scale, hooks=[start])
                 runner.train()
                 before = start.state
-            finally:
-                torch.set_num_threads(2)
             one = runner.model.state_dict()
         self.assertEqual((ddp['world_size'], ddp['iters'], runner.iter), (2, 4, 4))
         params = {k for k, _ in runner.model.named_parameters()}

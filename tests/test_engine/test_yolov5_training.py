@@ -21,9 +21,9 @@ import unittest
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from lrfg_mmpose.convert import reference_key_to_ours
+from tests.helpers import torch_threads
 from tests.test_engine.train_parity import (FIXTURE, StepRecorder, flat_probe, reference_order,
                                             reference_runner, reference_samples)
 
@@ -33,15 +33,12 @@ REF = dict(np.load(FIXTURE / 'train_steps.npz'))
 
 
 def run(work_dir, cfg_changes=None, hooks=()):
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         recorder = StepRecorder()
         runner = reference_runner(Path(work_dir), reference_samples(REF), batch_size=2,
                                   max_epochs=6, hooks=[recorder, *hooks],
                                   lr_scale=float(REF['lr_scale']), cfg_changes=cfg_changes)
         runner.train()
-    finally:
-        torch.set_num_threads(2)
     ema = next((h.ema_model for h in runner.hooks if 'EMAHook' in type(h).__name__), None)
     return recorder, runner.model, ema
 

@@ -24,6 +24,17 @@ class TestYOLOPosePAFPN(unittest.TestCase):
                              [(2, c, *s) for c, s in zip((8, 16, 24, 32), sizes)])
             self.assertEqual(isinstance(neck.lateral_convs[0], GhostConv), use_ghost)
 
+    def test_c3_depth_follows_deepen_factor(self):
+        """YOLOv5's head C3s hold 3 bottlenecks at depth 1.0: s6 (0.33) 1, m6 (0.67) 2, l6 3;
+        an explicit num_csp_blocks (the converter's) wins."""
+        c = (8, 16, 24, 32)
+        for deepen, blocks in ((0.33, 1), (0.67, 2), (1.0, 3), (0.1, 1)):
+            neck = YOLOPosePAFPN(in_channels=c, deepen_factor=deepen)
+            self.assertEqual(len(neck.top_down_blocks[0].blocks), blocks, deepen)
+            self.assertEqual(len(neck.bottom_up_blocks[-1].blocks), blocks, deepen)
+        neck = YOLOPosePAFPN(in_channels=c, deepen_factor=0.33, num_csp_blocks=2)
+        self.assertEqual(len(neck.top_down_blocks[0].blocks), 2)
+
     def test_wrong_number_of_levels(self):
         neck = YOLOPosePAFPN(in_channels=(8, 16, 24, 32))
         with self.assertRaisesRegex(ValueError, 'out_indices'):
