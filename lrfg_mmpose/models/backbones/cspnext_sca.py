@@ -2,16 +2,16 @@
 """RTMPose's CSPNeXt with the paper's SCA: coordinate attention in the CSP layers of chosen
 stages, for MMPose's top-down models.
 
-Paper: LRFG-YoloPose puts coordinate attention (Hou et al., "Coordinate Attention for Efficient
-Mobile Network Design", CVPR 2021, Eq. (4)-(9)) into the last two C3 blocks of its CSP-Darknet
-(:class:`~lrfg_mmpose.models.backbones.SCADKNet`). CSPNeXt (RTMDet / RTMPose, mmdet's
-``CSPNeXt``) has no C3 bottleneck of that form, but each of its CSP layers already gates the
-concatenation of its two branches with an attention module (``channel_attention=True``:
-squeeze-and-excitation style ``ChannelAttention``, one weight per channel). :class:`CSPNeXtSCA`
-puts coordinate attention in that place in the chosen stages: the gate then varies along the
-height and the width as well as the channels, which is what SCA adds to a pose backbone. The
-rest is mmdet's ``CSPNeXt`` unchanged, so RTMPose's pretrained weights load into every other
-tensor.
+Paper: LRFG-YoloPose (README, "Citation") puts coordinate attention (Hou et al., "Coordinate
+Attention for Efficient Mobile Network Design", CVPR 2021, Eq. (4)-(9)) into the last two C3
+blocks of its CSP-Darknet (:class:`~lrfg_mmpose.models.backbones.SCADKNet`). CSPNeXt (RTMDet /
+RTMPose, mmdet's ``CSPNeXt``) has no C3 bottleneck of that form, but each of its CSP layers
+already gates the concatenation of its two branches with an attention module
+(``channel_attention=True``: squeeze-and-excitation style ``ChannelAttention``, one weight per
+channel). :class:`CSPNeXtSCA` puts coordinate attention in that place in the chosen stages: the
+gate then varies along the height and the width as well as the channels, which is what SCA adds
+to a pose backbone. The rest is mmdet's ``CSPNeXt`` unchanged, so RTMPose's pretrained weights
+load into every other tensor.
 """
 from typing import Sequence
 

@@ -1,10 +1,11 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """SCADK-Net: the CSP-Darknet backbone of LRFG-YoloPose.
 
-Paper: LRFG-YoloPose. The baseline is YOLOv5s6's CSP-Darknet (P6 architecture: Focus stem,
-five stages, four outputs P3-P6 at strides 8/16/32/64); SCA puts coordinate attention
-(Hou et al., CVPR 2021, Eq. (4)-(9)) into the C3 blocks of chosen stages and FGCSPP
-replaces the SPP of the last stage.
+Paper: LRFG-YoloPose (README, "Citation"). The baseline is YOLOv5s6's CSP-Darknet (P6
+architecture: Focus stem, five stages, four outputs P3-P6 at strides 8/16/32/64); SCA puts
+coordinate attention (Hou, Zhou, Feng, "Coordinate Attention for Efficient Mobile Network
+Design", CVPR 2021, Eq. (4)-(9)) into the C3 blocks of chosen stages and FGCSPP replaces the
+SPP of the last stage.
 """
 import copy
 from typing import Optional, Sequence

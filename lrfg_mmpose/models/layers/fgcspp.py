@@ -1,9 +1,11 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """FGCSPP: a cascaded spatial-pyramid-pooling block with a CSP shortcut.
 
-Paper: LRFG-YoloPose (FGCSPP replaces the SPP of YOLOv5s6-pose); the block follows the
-SPPCSPC design of YOLOv7 with the parallel 5/9/13 max-pools computed as three cascaded
-5x5 pools (SPPF), which give identical outputs at lower cost.
+Paper: LRFG-YoloPose (FGCSPP replaces the SPP of YOLOv5s6-pose; README, "Citation"); the
+block follows the SPPCSPC design of YOLOv7 (Wang, Bochkovskiy, Liao, "YOLOv7: Trainable
+bag-of-freebies sets new state-of-the-art for real-time object detectors", CVPR 2023) with the
+parallel 5/9/13 max-pools computed as three cascaded 5x5 pools (SPPF), which give identical
+outputs at lower cost.
 """
 import torch
 import torch.nn as nn

@@ -1,8 +1,8 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """SCA: the C3 (CSP bottleneck) block with coordinate attention in its bottlenecks.
 
-Paper: LRFG-YoloPose (SCADK-Net backbone); coordinate attention from Hou et al.,
-"Coordinate Attention for Efficient Mobile Network Design", CVPR 2021, Eq. (4)-(9).
+Paper: LRFG-YoloPose (SCADK-Net backbone; README, "Citation"); coordinate attention from Hou,
+Zhou, Feng, "Coordinate Attention for Efficient Mobile Network Design", CVPR 2021, Eq. (4)-(9).
 """
 import torch
 import torch.nn as nn

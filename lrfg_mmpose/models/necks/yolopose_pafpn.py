@@ -1,8 +1,9 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """The PANet neck of YOLOv5s6-pose, with LRFG-YoloPose's GhostConv switch.
 
-Paper: LRFG-YoloPose (GhostConv in the PANet); "Path Aggregation Network for Instance
-Segmentation", Liu et al., CVPR 2018; GhostConv from Han et al., CVPR 2020, Eq. (2)-(3).
+Paper: LRFG-YoloPose (GhostConv in the PANet; README, "Citation"); Liu, Qi, Qin, Shi, Jia,
+"Path Aggregation Network for Instance Segmentation", CVPR 2018; GhostConv from Han, Wang,
+Tian, Guo, Xu, Xu, "GhostNet: More Features from Cheap Operations", CVPR 2020, Eq. (2)-(3).
 """
 from typing import List, Optional, Sequence, Tuple
 
