@@ -161,14 +161,16 @@ def deploy_report(models: Sequence[str], backends: Sequence[str], size: int, thr
     results = dict(header=head, networks={f'{n}/{b}': v for (n, b), v in ms.items()},
                    best={n: dict(backend=b, ms=v) for n, (b, v) in best.items()}, ratio_to=ref)
     if profile:
-        results['profile'] = {}
+        profiles = {}
         for label, backend in sorted((key for key in ms if key[1].startswith('openvino')),
                                      key=lambda key: labels.index(key[0])):
             name, _, at = label.partition('@')
-            rows = layer_profile(network_path(work_dir, name, int(at), backend.endswith('int8')),
-                                 int(at), threads, 'bf16' if backend.endswith('bf16') else 'f32')
-            results['profile'][f'{label}/{backend}'] = rows
-            lines += profile_lines(label, backend, rows, profile)
+            profiles[(label, backend)] = layer_profile(
+                network_path(work_dir, name, int(at), backend.endswith('int8')), int(at), threads,
+                'bf16' if backend.endswith('bf16') else 'f32')
+        results['profile'] = {f'{label}/{backend}': rows
+                              for (label, backend), rows in profiles.items()}
+        lines += profile_lines(profiles, profile)
     if plot:
         plot_latency_ap(ms, plot, f'{cpu_name()}, {threads} threads, batch 1')
         lines += ['', f'plot: {plot}']

@@ -2,7 +2,7 @@
 """Where an exported network spends its time in OpenVINO: the per-layer counters, grouped by
 layer type and the kernel OpenVINO chose (``tools/benchmark.py --profile N``)."""
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -38,11 +38,18 @@ def layer_profile(path: Path, size: int, threads: int, precision: str = 'f32',
     return rows
 
 
-def profile_lines(label: str, backend: str, rows: List[dict], top: int) -> List[str]:
-    """The ``top`` costliest layer types of one profile as a titled Markdown table."""
-    total = sum(r['ms'] for r in rows)
-    return ['', f'{label}, {backend}: per-layer counters, {total:.1f} ms summed '
-            f'(the {top} costliest layer types)', '', *markdown_table(
-                ['layer type', 'kernel', 'layers', 'ms', 'share'],
-                [[r['type'], r['kernel'], r['layers'], f"{r['ms']:.1f}", f"{r['ms'] / total:.0%}"]
-                 for r in rows[:top]])]
+def profile_lines(profiles: Dict[Tuple[str, str], List[dict]], top: int) -> List[str]:
+    """One Markdown table, a row per profiled network and precision: the counters' sum and the
+    ``top`` costliest layer types (type, kernel, layers, share of the sum). The full rows are
+    :func:`layer_profile`'s (the benchmark's JSON holds them)."""
+    def cell(rows, total):
+        return '; '.join(f"{r['type']} {r['kernel']} x{r['layers']} {r['ms'] / total:.0%}"
+                         for r in rows[:top])
+    table = []
+    for (label, backend), rows in profiles.items():
+        total = sum(r['ms'] for r in rows)
+        table.append([label, backend, f'{total:.1f}', cell(rows, total)])
+    return ['', f'OpenVINO\'s per-layer counters (PERF_COUNT) of each network, the {top} costliest '
+            f'layer types (type, kernel, layers, share of the summed ms):', '',
+            *markdown_table(['model@input', 'backend', 'summed ms', 'costliest layer types'],
+                            table)]
