@@ -116,7 +116,7 @@ def run(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    with framework_logs(args.verbose):
+    with framework_logs(args.verbose, drop_stdout=True):
         lines, results = run(args)
     emit(lines, args.markdown, args.json, results)
 

@@ -62,10 +62,12 @@ def main():
                         help='with --int8: accuracy control, keep the most sensitive layers float '
                         'until the drop is at most X (COCO AP with --val-ann, else 1 - OKS AP '
                         'against the float model), e.g. 0.02')
+    parser.add_argument('--verbose', action='store_true',
+                        help='show MMEngine\'s logs and the tracer\'s warnings too')
     args = parser.parse_args()
 
     from lrfg_mmpose.export import export, sidecar_path
-    from lrfg_mmpose.utils import load_config
+    from lrfg_mmpose.utils import framework_logs, load_config
     size = args.input_size or list(load_config(args.config).codec.input_size)
     size = (size[0], size[-1])
     if args.int8 and not args.calib_images:
@@ -73,13 +75,14 @@ def main():
     out = args.out or f'work_dirs/export/{Path(args.checkpoint).stem}.' + \
         ('onnx' if args.format == 'onnx' else 'xml')
     try:
-        path = export(args.config, args.checkpoint, out, args.format, size, args.batch_size,
-                      args.dynamic_batch, args.dynamic_size, args.nms, args.max_det,
-                      args.nms_thr, args.score_thr, fp16=args.fp16,
-                      int8_calib_images=args.calib_images if args.int8 else None,
-                      int8_preset=args.int8_preset, int8_limit=args.calib_limit,
-                      int8_val_images=args.val_images, int8_val_ann=args.val_ann,
-                      int8_max_drop=args.int8_max_drop)
+        with framework_logs(args.verbose):
+            path = export(args.config, args.checkpoint, out, args.format, size, args.batch_size,
+                          args.dynamic_batch, args.dynamic_size, args.nms, args.max_det,
+                          args.nms_thr, args.score_thr, fp16=args.fp16,
+                          int8_calib_images=args.calib_images if args.int8 else None,
+                          int8_preset=args.int8_preset, int8_limit=args.calib_limit,
+                          int8_val_images=args.val_images, int8_val_ann=args.val_ann,
+                          int8_max_drop=args.int8_max_drop)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f'error: {e}')
     print(f'wrote {path} and {sidecar_path(path)} (input {size[0]}x{size[1]}, '

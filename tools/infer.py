@@ -46,6 +46,7 @@ opened, or a checkpoint that does not fit the config gives one line naming the f
 MMPose's own demo runs the PyTorch path too (stopping at the first bad file): ``python
 <mmpose>/demo/inferencer_demo.py INPUT --pose2d CONFIG --pose2d-weights CHECKPOINT``.
 """
+import contextlib
 import argparse
 import sys
 from pathlib import Path
@@ -104,6 +105,8 @@ def main():
     track.add_argument('--smooth-beta', type=float, default=2.0, help='1-euro speed '
                        'coefficient (higher: less lag on fast motion, more jitter)')
     track.add_argument('--no-smooth', action='store_true', help='track without smoothing')
+    parser.add_argument('--verbose', action='store_true',
+                        help='pytorch backend: show MMEngine\'s logs while the model loads')
     args = parser.parse_args()
     if args.backend == 'pytorch' and not args.checkpoint:
         parser.error('--checkpoint is required with the pytorch backend')
@@ -121,11 +124,16 @@ def main():
                 smooth=not args.no_smooth and dict(min_cutoff=args.smooth_min_cutoff,
                                                    beta=args.smooth_beta))
         media = open_media(args.inputs)  # fails early, before a model is loaded
-        predictor = open_predictor(
-            args.backend, args.checkpoint if args.backend == 'pytorch' else args.model,
-            args.config, device=args.device, threads=args.threads, precision=args.precision,
-            score_thr=tracker.low_thr if tracker else args.score_thr, rect=args.rect,
-            tiles=args.tile_overlap if args.tiles else None)
+        quiet = contextlib.nullcontext()
+        if args.backend == 'pytorch':  # the exported backends never import MMEngine
+            from lrfg_mmpose.utils import framework_logs
+            quiet = framework_logs(args.verbose)
+        with quiet:
+            predictor = open_predictor(
+                args.backend, args.checkpoint if args.backend == 'pytorch' else args.model,
+                args.config, device=args.device, threads=args.threads, precision=args.precision,
+                score_thr=tracker.low_thr if tracker else args.score_thr, rect=args.rect,
+                tiles=args.tile_overlap if args.tiles else None)
         quantization = getattr(getattr(predictor, 'sidecar', None), 'quantization', None)
         if quantization and not quantization.get('ok', True):
             print(f'warning: {args.model}: its INT8 export measured a large loss against the '

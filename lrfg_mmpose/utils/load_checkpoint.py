@@ -67,7 +67,7 @@ def read_checkpoint(checkpoint, config='CONFIG') -> dict:
         raise CheckpointError(f'{path}: checkpoint not found (train one with `make demo` or '
                               f'`mim train mmpose {config}`)')
     try:
-        ckpt = _load_checkpoint(str(path), map_location='cpu')
+        ckpt = _load_checkpoint(str(path), map_location='cpu', logger='current')
     except Exception as e:  # pickle, zip or torch errors: all mean "not a checkpoint"
         refused = refused_checkpoint_cause(path) if isinstance(e, pickle.UnpicklingError) else ''
         if refused:

@@ -127,6 +127,9 @@ def test_trains_evaluates_predicts_draws_and_exports(tmp_path):
         work_dir=str(tmp_path / 'work'), train_cfg=dict(max_epochs=2, val_interval=2),
         default_hooks=dict(checkpoint=dict(interval=2), logger=dict(interval=1)),
         randomness=dict(seed=0)))
+    # its own visualizer (MMEngine keeps one per name for the process; an earlier test's would
+    # write this run's scalars into that test's folder)
+    cfg.visualizer.name = f'visualizer-{tmp_path.as_posix()}'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = str(ROOT / 'data')
     cfg.val_evaluator.ann_file = cfg.test_evaluator.ann_file = str(
