@@ -4,13 +4,14 @@ from .yolopose_box_format import cxcywh_to_xyxy, xyxy_to_cxcywh
 from .yolopose_cell_coder import CellPredictions, decode_cells, encode_cells
 from .yolopose_head import YOLOPoseHead
 from .yolopose_layouts import CHANNEL_LAYOUTS, ChannelLayout, PerAnchorLayout, ReferenceLayout
+from .yolopose_loss import (ScaleNormalisedL1Loss, YOLOPoseBCELoss, YOLOPoseCIoULoss,
+                            YOLOPoseOKSLoss, complete_iou, oks_keypoint_loss,
+                            scale_normalised_l1_loss)
 from .yolopose_pixel_decoder import YOLOPoseDecoder
-from .yolopose_loss import (ScaleNormalisedL1Loss, YOLOPoseCIoULoss, YOLOPoseOKSLoss,
-                            complete_iou, oks_keypoint_loss, scale_normalised_l1_loss)
 
 __all__ = ['CHANNEL_LAYOUTS', 'CellPredictions', 'ChannelLayout', 'LevelTargets',
            'PerAnchorLayout', 'ReferenceLayout', 'ScaleNormalisedL1Loss', 'YOLOPoseAssigner',
-           'YOLOPoseCIoULoss', 'YOLOPoseDecoder', 'YOLOPoseHead', 'YOLOPoseOKSLoss',
-           'assign_level', 'collect_targets', 'complete_iou', 'cxcywh_to_xyxy', 'decode_cells',
-           'encode_cells', 'xyxy_to_cxcywh',
-           'oks_keypoint_loss', 'scale_normalised_l1_loss']
+           'YOLOPoseBCELoss', 'YOLOPoseCIoULoss', 'YOLOPoseDecoder', 'YOLOPoseHead',
+           'YOLOPoseOKSLoss', 'assign_level', 'collect_targets', 'complete_iou', 'cxcywh_to_xyxy',
+           'decode_cells', 'encode_cells', 'oks_keypoint_loss', 'scale_normalised_l1_loss',
+           'xyxy_to_cxcywh']

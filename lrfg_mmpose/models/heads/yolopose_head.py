@@ -79,9 +79,10 @@ class YOLOPoseHead(BaseModule):
         loss_kpt_l1 (dict): The term weighted by ``loss_weights['kpt_l1']`` when that is set.
             Defaults to ``dict(type='ScaleNormalisedL1Loss')``.
         loss_obj (dict): Objectness loss on the logits against the detached CIoU (``MODELS``).
-            Defaults to MMPose's ``dict(type='BCELoss')`` (with logits, mean).
+            Defaults to ``dict(type='YOLOPoseBCELoss')`` (with logits, mean; MMPose's
+            ``BCELoss`` fits too).
         loss_vis (dict): Keypoint-confidence loss on the logits against labelled / not
-            (``MODELS``). Defaults to MMPose's ``dict(type='BCELoss')``.
+            (``MODELS``). Defaults to ``dict(type='YOLOPoseBCELoss')``.
         obj_level_weights (Sequence[float]): Objectness loss weight per level.
             Defaults to (4.0, 1.0, 0.25, 0.06).
         loss_weights (dict): Gains of ``bbox``, ``obj``, ``kpt`` and ``vis`` as the reference's
@@ -108,8 +109,8 @@ class YOLOPoseHead(BaseModule):
                  loss_bbox: ConfigType = dict(type='YOLOPoseCIoULoss'),
                  loss_kpt: ConfigType = dict(type='YOLOPoseOKSLoss'),
                  loss_kpt_l1: OptConfigType = dict(type='ScaleNormalisedL1Loss'),
-                 loss_obj: ConfigType = dict(type='BCELoss'),
-                 loss_vis: ConfigType = dict(type='BCELoss'),
+                 loss_obj: ConfigType = dict(type='YOLOPoseBCELoss'),
+                 loss_vis: ConfigType = dict(type='YOLOPoseBCELoss'),
                  obj_level_weights: Sequence[float] = (4.0, 1.0, 0.25, 0.06),
                  loss_weights: Dict[str, float] = DEFAULT_LOSS_WEIGHTS,
                  norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),

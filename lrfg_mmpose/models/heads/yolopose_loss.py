@@ -10,6 +10,7 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
@@ -88,7 +89,8 @@ def scale_normalised_l1_loss(pred: Tensor, target: Tensor, labelled: Tensor, are
 
 
 # The same losses as modules, so that the head takes them as registry config dicts
-# (``loss_bbox``, ``loss_kpt``, ``loss_kpt_l1``); the head applies the gains.
+# (``loss_bbox``, ``loss_kpt``, ``loss_kpt_l1``, ``loss_obj``, ``loss_vis``); the head applies
+# the gains.
 @MODELS.register_module()
 class YOLOPoseCIoULoss(nn.Module):
     """``1 - CIoU`` averaged over the positives (:func:`complete_iou`); also returns the CIoU,
@@ -116,3 +118,23 @@ class ScaleNormalisedL1Loss(nn.Module):
     def forward(self, pred: Tensor, target: Tensor, labelled: Tensor, areas: Tensor,
                 sigmas: Optional[Tensor] = None) -> Tensor:
         return scale_normalised_l1_loss(pred, target, labelled, areas)
+
+
+@MODELS.register_module()
+class YOLOPoseBCELoss(nn.Module):
+    """Binary cross-entropy on logits, averaged over every element (Eq. (5) for the keypoint
+    confidences; the objectness term against the detached CIoU), times ``loss_weight``.
+
+    The reference's ``BCEWithLogitsLoss``, computed by PyTorch's fused mean, so that gradients
+    equal the reference's to the last bit; MMPose's ``BCELoss`` (``reduction='none'``, then a
+    mean) gives the same values but gradients that differ in the last bits, which a long
+    over-fitting run on the CPU amplifies.
+    """
+
+    def __init__(self, loss_weight: float = 1.0):
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        loss = F.binary_cross_entropy_with_logits(logits, target)
+        return loss if self.loss_weight == 1.0 else loss * self.loss_weight

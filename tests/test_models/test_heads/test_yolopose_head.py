@@ -90,17 +90,18 @@ class TestYOLOPoseHead(unittest.TestCase):
             self.assertEqual(k.shape, (2, 3 * 51, INPUT // s, INPUT // s))
 
     def test_objectness_and_visibility_losses_come_from_the_config(self):
-        """loss_obj and loss_vis are registry dicts (MMPose's BCELoss by default): a weight of 0
-        in the config zeroes its term and leaves the others as they were."""
+        """loss_obj and loss_vis are registry dicts (YOLOPoseBCELoss by default; MMPose's BCELoss
+        fits too): a weight of 0 in the config zeroes its term and leaves the others as they
+        were."""
         torch.manual_seed(0)
         feats = [torch.randn(1, c, INPUT // s, INPUT // s) for c, s in zip((8, 16, 24, 32), STRIDES)]
         samples = [make_sample(*person())]
         default = YOLOPoseHead(in_channels=(8, 16, 24, 32))
-        self.assertEqual(type(default.loss_obj).__name__, 'BCELoss')
+        self.assertEqual(type(default.loss_obj).__name__, 'YOLOPoseBCELoss')
         base = default.loss(feats, samples)
         self.assertGreater(base['loss_obj'].item(), 0)
         self.assertGreater(base['loss_vis'].item(), 0)
-        off = dict(type='BCELoss', loss_weight=0.0)
+        off = dict(type='YOLOPoseBCELoss', loss_weight=0.0)
         head = YOLOPoseHead(in_channels=(8, 16, 24, 32), loss_obj=off, loss_vis=off)
         head.load_state_dict(default.state_dict())
         losses = head.loss(feats, samples)
