@@ -11,7 +11,7 @@ env: $(STAMP)
 $(STAMP):
 	bash tools/setup_env.sh
 
-# All the tests (CI runs this): about 14 minutes on 2 CPU cores (Intel Xeon, the environment in place).
+# All the tests (CI runs this): 14-15 minutes on 2 CPU cores (Intel Xeon, the environment in place).
 test: env
 	$(PY) -m pytest tests -q
 

@@ -1,9 +1,9 @@
 # Copyright (c) lrfg-mmpose contributors. Licensed under the Apache License 2.0.
 """The package's floors: a module imports only from its own floor and those below it.
 
-Each floor's modules are imported in a fresh interpreter with every floor above it blocked (an
-import of a blocked package raises), and the bottom two floors with torch and OpenMMLab blocked
-too, so the torch-free runtime stays torch-free. Imports made inside functions are checked from
+Each floor's modules are imported, bottom up in one fresh interpreter, with every floor above it
+blocked (an import of a blocked package raises), and the bottom two floors with torch and
+OpenMMLab blocked too, so the torch-free runtime stays torch-free. Imports made inside functions are checked from
 the source, with the one documented exception: the PyTorch backend builds the model floors when
 one is made.
 """
@@ -12,8 +12,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / 'lrfg_mmpose'
 # bottom to top; README's "The package" table
@@ -47,7 +45,8 @@ def imported_parts(name: str, path: Path):
     """(lineno, top part of the package imported, inside a function?) of each import."""
     package = name.split('.')[:-1] if path.name != '__init__.py' else name.split('.')
     tree = ast.parse(path.read_text())
-    nested = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    nested = {id(n) for f in ast.walk(tree) if isinstance(f, functions)
               for n in ast.walk(f) if n is not f}
     for node in ast.walk(tree):
         targets = []
@@ -86,11 +85,12 @@ def test_no_import_reaches_up_a_floor_in_the_source():
 
 CHILD = r'''
 import importlib, importlib.abc, json, pkgutil, sys, types
-package, blocked, floor = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+package, floors, torch_free, heavy = sys.argv[1], *map(json.loads, sys.argv[2:])
+blocked = set()
 
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name in blocked or name.split('.')[0] in blocked or (
+        if name.split('.')[0] in blocked or (
                 name.startswith('lrfg_mmpose.') and name.split('.')[1] in blocked):
             raise ImportError(f'{name} is above this floor')
         return None
@@ -100,24 +100,29 @@ root = types.ModuleType('lrfg_mmpose')  # the package without its __init__ (whic
 root.__path__ = [package]
 sys.modules['lrfg_mmpose'] = root
 done = []
-for part in floor:
-    mod = importlib.import_module(f'lrfg_mmpose.{part}')
-    done.append(mod.__name__)
-    for info in pkgutil.walk_packages(getattr(mod, '__path__', []), mod.__name__ + '.'):
-        importlib.import_module(info.name)
-        done.append(info.name)
+for level, floor in enumerate(floors):  # bottom up: what is below is imported already
+    blocked = {part for upper in floors[level + 1:] for part in upper}
+    blocked |= set(heavy) if level < torch_free else set()
+    done.append([])
+    for part in floor:
+        mod = importlib.import_module(f'lrfg_mmpose.{part}')
+        done[-1].append(mod.__name__)
+        for info in pkgutil.walk_packages(getattr(mod, '__path__', []), mod.__name__ + '.'):
+            importlib.import_module(info.name)
+            done[-1].append(info.name)
 print(json.dumps(done))
 '''
 
 
-@pytest.mark.parametrize('level', range(len(FLOORS)))
-def test_each_floor_imports_with_the_floors_above_it_blocked(level):
-    blocked = [part for floor in FLOORS[level + 1:] for part in floor]
-    if level < TORCH_FREE:
-        blocked += ['torch', 'torchvision', 'mmcv', 'mmengine', 'mmdet', 'mmpose']
-    res = subprocess.run([sys.executable, '-c', CHILD, str(PACKAGE), json.dumps(blocked),
-                          json.dumps(FLOORS[level])], capture_output=True, text=True)
+def test_each_floor_imports_with_the_floors_above_it_blocked():
+    """One interpreter, floor by floor from the bottom: each floor's modules imported while every
+    floor above it (and, below the model floors, torch and OpenMMLab) cannot be imported."""
+    heavy = ['torch', 'torchvision', 'mmcv', 'mmengine', 'mmdet', 'mmpose']
+    res = subprocess.run([sys.executable, '-c', CHILD, str(PACKAGE), json.dumps(FLOORS),
+                          json.dumps(TORCH_FREE), json.dumps(heavy)],
+                         capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-3000:]
     imported = json.loads(res.stdout.strip().splitlines()[-1])
-    expected = {name for name, _ in modules() if name.split('.')[0] in FLOORS[level]}
-    assert {m[len('lrfg_mmpose.'):] for m in imported} == expected
+    for floor, names in zip(FLOORS, imported):
+        expected = {name for name, _ in modules() if name.split('.')[0] in floor}
+        assert {m[len('lrfg_mmpose.'):] for m in names} == expected, floor
