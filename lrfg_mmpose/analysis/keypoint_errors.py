@@ -31,15 +31,10 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
+from ..structures import keypoint_similarity
+
 ERROR_TYPES = ('good', 'jitter', 'inversion', 'swap', 'miss')
 GOOD_KS, JITTER_KS = 0.85, 0.5  # the paper's thresholds on keypoint similarity
-
-
-def keypoint_similarity(pred: np.ndarray, gt: np.ndarray, area: float,
-                        sigmas: np.ndarray) -> np.ndarray:
-    """(..., K) similarity of predicted keypoints (..., K, 2) to labelled ones (K, 2)."""
-    d2 = ((np.asarray(pred)[..., :2] - gt[:, :2]) ** 2).sum(-1)
-    return np.exp(-d2 / (2 * (area + np.spacing(1)) * (2 * sigmas) ** 2))
 
 
 def oks(pred: np.ndarray, gt: np.ndarray, area: float, sigmas: np.ndarray) -> float:

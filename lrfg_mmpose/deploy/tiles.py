@@ -22,7 +22,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..structures import People, box_iou
+from ..structures import People, box_iou, keypoint_similarity
 from ..timing import interleaved_times, median_ms
 
 Window = Tuple[int, int, int, int]  # x0, y0, x1, y1
@@ -60,8 +60,7 @@ def _oks(a: dict, b: dict, sigmas: np.ndarray, kpt_thr: float) -> float:
     if not both.any():
         return 0.0
     area = max(np.prod(a['bbox'][2:] - a['bbox'][:2]), 1.0)
-    d2 = np.sum((a['keypoints'] - b['keypoints']) ** 2, axis=1)
-    return float(np.mean(np.exp(-d2 / (2 * area * (2 * sigmas) ** 2))[both]))
+    return float(keypoint_similarity(b['keypoints'], a['keypoints'], area, sigmas)[both].mean())
 
 
 class TiledPredictor:
