@@ -16,11 +16,13 @@ def _sync(device: str):
 
 
 def interleaved_times(fns: Dict[Hashable, Callable[[], object]], repeats: int,
-                      device: str = 'cpu', alternate: bool = False) -> Dict[Hashable, List[float]]:
-    """Seconds of each call, one warm-up each, then the functions in turn ``repeats`` times
-    (so that every function sees the same machine state); ``alternate`` reverses the order
-    every other round, so that no function always runs after the same one."""
-    for fn in fns.values():
+                      device: str = 'cpu', alternate: bool = False,
+                      warmup: bool = True) -> Dict[Hashable, List[float]]:
+    """Seconds of each call, one warm-up each (unless ``warmup=False``: the caller has run
+    them already), then the functions in turn ``repeats`` times (so that every function sees
+    the same machine state); ``alternate`` reverses the order every other round, so that no
+    function always runs after the same one."""
+    for fn in fns.values() if warmup else ():
         fn()
     times = {name: [] for name in fns}
     items = list(fns.items())

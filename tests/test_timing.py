@@ -11,6 +11,9 @@ def test_interleaved_order_warm_up_and_alternation():
         assert ''.join(calls) == 'abc' + order  # one warm-up each, then 3 timed rounds
         assert {n: len(t) for n, t in times.items()} == dict(a=3, b=3, c=3)
         assert all(t >= 0 for ts in times.values() for t in ts)
+    calls = []
+    interleaved_times({name: (lambda n=name: calls.append(n)) for name in 'ab'}, 2, warmup=False)
+    assert ''.join(calls) == 'abab'  # no warm-up: the caller ran them already
 
 
 def test_median_in_ms_and_a_cpu_name():

@@ -47,7 +47,8 @@ def rect_vs_square(config: str, checkpoint: Optional[str], images: Sequence[Path
     # image by image, both modes in turn, the order reversed every other round
     fns = {(name, i): (lambda p=predictor, im=img: p(im))
            for i, img in enumerate(frames.values()) for name, predictor in modes.items()}
-    runs = interleaved_times(fns, repeats, alternate=True)
+    # the comparison above ran every predictor on every image: that is the warm-up
+    runs = interleaved_times(fns, repeats, alternate=True, warmup=False)
     times = {name: [t for (mode, _), ts in runs.items() if mode == name for t in ts]
              for name in modes}
     diffs = [d for res in per_image.values() for d in res['kpt_diffs']]
